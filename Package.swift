@@ -1,0 +1,48 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "AgingBench",
+    products: [
+        .executable(name: "agingbench", targets: ["agingbench"]),
+        .library(name: "AgingBenchCore", targets: ["Core"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+    ],
+    targets: [
+        // jemalloc allocates the model's table pages and reports their bytes (mallctl).
+        .systemLibrary(
+            name: "CJemalloc",
+            pkgConfig: "jemalloc",
+            providers: [.apt(["libjemalloc-dev"])]
+        ),
+        // CPU pause, cycle counter and the C reference aging pass: things Swift cannot spell.
+        .target(name: "CPlatform"),
+        .target(
+            name: "Core",
+            dependencies: ["CJemalloc", "CPlatform"]
+        ),
+        .target(
+            name: "Backends",
+            dependencies: ["Core"]
+        ),
+        .target(
+            name: "Bench",
+            dependencies: [
+                "Core", "Backends", "CPlatform",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        .executableTarget(
+            name: "agingbench",
+            dependencies: ["Bench"]
+        ),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "CJemalloc"]),
+        .testTarget(name: "BackendTests", dependencies: ["Core", "Backends"]),
+        .testTarget(name: "BenchTests", dependencies: ["Bench", "Core", "Backends"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

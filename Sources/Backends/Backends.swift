@@ -1,0 +1,15 @@
+import Core
+
+/// The registry: every backend the suite knows, in the order `agingbench list` shows them.
+///
+/// Adding a backend is one folder in `Sources/Backends` plus one line here; the conformance suite
+/// and the runner pick it up from this list.
+public enum Backends {
+    public static let all: [BackendDescriptor] = [
+    ]
+
+    /// The registered backend called `name`, if any.
+    public static func named(_ name: String) -> BackendDescriptor? {
+        all.first { $0.name == name }
+    }
+}

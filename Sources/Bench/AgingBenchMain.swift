@@ -1,0 +1,1 @@
+public enum AgingBenchMain { public static func run() { print("agingbench") } }

@@ -1,0 +1,36 @@
+#ifndef AGINGBENCH_CPLATFORM_H
+#define AGINGBENCH_CPLATFORM_H
+
+#include <stdint.h>
+
+/// Tells the CPU this thread is spinning (x86 PAUSE, arm64 YIELD), as the kernel's cpu_relax().
+static inline void agingbench_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+
+/// Monotonic nanoseconds from clock_gettime.
+uint64_t agingbench_monotonic_ns(void);
+
+/// A cheap, monotonic tick counter (TSC, or the arm64 virtual counter); ns via Ticks' calibration.
+static inline uint64_t agingbench_ticks(void) {
+#if defined(__x86_64__)
+    uint32_t lo, hi;
+    __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+#elif defined(__aarch64__)
+    uint64_t value;
+    __asm__ __volatile__("mrs %0, cntvct_el0" : "=r"(value));
+    return value;
+#else
+    return agingbench_monotonic_ns();
+#endif
+}
+
+/// True when the process runs under AddressSanitizer (table pages then come from malloc, so ASan sees them).
+int agingbench_under_address_sanitizer(void);
+
+#endif

@@ -1,0 +1,196 @@
+/// The bit layout of a secondary-MMU entry for one architecture, with the kernel's bit positions.
+///
+/// A backend chooses a format; the page table, the fault path and the aging walk read every bit
+/// through it, so one engine serves every architecture. Non-leaf entries hold a table page's address
+/// (4 KiB aligned, bits 12–51) with `tableBits` set in the low 12 bits.
+///
+/// Contract: `markOld` changes only the bits in `agingMutableMask`; `identity` strips exactly the
+/// bits that aging and the hardware's access tracking may change, so two entries with equal identity
+/// map the same page with the same permissions.
+public struct EntryFormat: Sendable, Hashable, CustomStringConvertible {
+    /// Short name shown in `agingbench list` and the CSV (`ept`, `x86-legacy`, `arm64-s2`, `riscv-g`).
+    public let name: String
+    /// Any of these bits set: the hardware may use the entry (EPT R/W/X, x86 P, arm64 Valid, RISC-V V).
+    public let hardwarePresentMask: UInt64
+    /// Any of these bits set: the MMU maps the gfn (present, or parked by access tracking).
+    public let mappedMask: UInt64
+    /// The Accessed bit (EPT bit 8, x86 bit 5, arm64 AF bit 10, RISC-V A bit 6).
+    public let accessedMask: UInt64
+    /// The Dirty bit; 0 where the format has none (arm64 stage-2 uses DBM, not a dirty bit).
+    public let dirtyMask: UInt64
+    /// The bit granting write access.
+    public let writableMask: UInt64
+    /// Bits every new leaf carries besides the pfn (permissions, memory type, software bits).
+    public let leafTemplate: UInt64
+    /// Low bits every non-leaf entry carries besides the child table's address.
+    public let tableBits: UInt64
+    /// Where the page frame number starts (12 for x86 and arm64, 10 for RISC-V).
+    public let pfnShift: UInt64
+    /// Access tracking (x86 with A/D bits off): there is no Accessed bit; aging parks the entry
+    /// non-present with the `accessTrackSavedMask` bits saved at `accessTrackShift`.
+    public let accessTracking: Bool
+    /// Bits saved when an entry is parked (EPT R and X).
+    public let accessTrackSavedMask: UInt64
+    /// Bits cleared when an entry is parked (EPT R, W and X).
+    public let accessTrackClearMask: UInt64
+    /// Software bit that remembers a parked entry may be made writable again (EPT bit 58).
+    public let mmuWritableMask: UInt64
+
+    /// The kernel's SHADOW_ACC_TRACK_SAVED_BITS_SHIFT.
+    public static let accessTrackShift: UInt64 = 54
+
+    public var description: String { name }
+
+    /// Bits a pure aging operation may change: the Accessed bit, or with access tracking the bits
+    /// parking moves (R/W/X and the saved field).
+    @inlinable public var agingMutableMask: UInt64 {
+        accessTracking
+            ? accessTrackClearMask | (accessTrackSavedMask << Self.accessTrackShift)
+            : accessedMask
+    }
+
+    /// Bits of a leaf that hold the page frame number.
+    @inlinable public var pfnMask: UInt64 { ((1 << 40) - 1) << pfnShift }
+
+    @inlinable public func isMapped(_ entry: UInt64) -> Bool { entry & mappedMask != 0 }
+
+    @inlinable public func isHardwarePresent(_ entry: UInt64) -> Bool { entry & hardwarePresentMask != 0 }
+
+    /// Young: mapped and accessed since the last aging (with access tracking: mapped and not parked).
+    @inlinable public func isYoung(_ entry: UInt64) -> Bool {
+        accessTracking ? entry & hardwarePresentMask != 0 : entry & accessedMask != 0
+    }
+
+    /// The entry aged: Accessed cleared, or with access tracking parked non-present.
+    @inlinable public func markOld(_ entry: UInt64) -> UInt64 {
+        guard accessTracking else { return entry & ~accessedMask }
+        let saved = (entry & accessTrackSavedMask) << Self.accessTrackShift
+        return (entry & ~accessTrackClearMask) | saved
+    }
+
+    /// A parked entry made present again, as the kernel's `restore_acc_track_spte` plus the write
+    /// permission that `fast_page_fault` gives back when the MMU-writable bit allows it.
+    @inlinable public func restoreParked(_ entry: UInt64) -> UInt64 {
+        let savedField = accessTrackSavedMask << Self.accessTrackShift
+        var restored = (entry & ~savedField) | ((entry & savedField) >> Self.accessTrackShift)
+        if entry & mmuWritableMask != 0 { restored |= writableMask }
+        return restored
+    }
+
+    /// True for an entry parked by access tracking: mapped, but not usable by the hardware.
+    @inlinable public func isParked(_ entry: UInt64) -> Bool {
+        accessTracking && isMapped(entry) && !isHardwarePresent(entry)
+    }
+
+    /// What aging and access tracking must preserve: the entry with parking undone and the
+    /// Accessed, Dirty and (when tracked) Writable bits removed.
+    @inlinable public func identity(_ entry: UInt64) -> UInt64 {
+        var normal = entry
+        if isParked(entry) { normal = restoreParked(entry) }
+        var volatileBits = accessedMask | dirtyMask
+        if accessTracking { volatileBits |= writableMask }
+        return normal & ~volatileBits
+    }
+
+    /// A new leaf for `pfn`, born young as the kernel's fault path makes it (and dirty on a write).
+    @inlinable public func makeLeaf(pfn: UInt64, writable: Bool, dirty: Bool) -> UInt64 {
+        var entry = leafTemplate | ((pfn << pfnShift) & pfnMask)
+        if writable { entry |= writableMask | mmuWritableMask }
+        if dirty { entry |= dirtyMask }
+        if !accessTracking { entry |= accessedMask }
+        return entry
+    }
+
+    /// The leaf's page frame number.
+    @inlinable public func pfn(of entry: UInt64) -> UInt64 { (entry & pfnMask) >> pfnShift }
+}
+
+extension EntryFormat {
+    /// x86 EPT with A/D bits on (TDP MMU): R 0, W 1, X 2, memory type WB 3–5, Accessed 8, Dirty 9,
+    /// the MMU-present software bit 11 and the MMU-writable bit 58.
+    public static let ept = EntryFormat(
+        name: "ept",
+        hardwarePresentMask: 0b111,
+        mappedMask: 1 << 11,
+        accessedMask: 1 << 8,
+        dirtyMask: 1 << 9,
+        writableMask: 1 << 1,
+        leafTemplate: 0b101 | (6 << 3) | (1 << 11),
+        tableBits: 0b111 | (1 << 11),
+        pfnShift: 12,
+        accessTracking: false,
+        accessTrackSavedMask: 0,
+        accessTrackClearMask: 0,
+        mmuWritableMask: 1 << 58
+    )
+
+    /// x86 EPT with A/D bits off: the kernel's access tracking (`mark_spte_for_access_track`).
+    public static let eptAccessTracking = EntryFormat(
+        name: "ept-ad-off",
+        hardwarePresentMask: 0b111,
+        mappedMask: 1 << 11,
+        accessedMask: 0,
+        dirtyMask: 0,
+        writableMask: 1 << 1,
+        leafTemplate: 0b101 | (6 << 3) | (1 << 11) | (1 << 52),
+        tableBits: 0b111 | (1 << 11),
+        pfnShift: 12,
+        accessTracking: true,
+        accessTrackSavedMask: 0b101,
+        accessTrackClearMask: 0b111,
+        mmuWritableMask: 1 << 58
+    )
+
+    /// x86 legacy paging, as NPT and the shadow MMU use it: Present 0, Writable 1, User 2,
+    /// Accessed 5, Dirty 6.
+    public static let x86Legacy = EntryFormat(
+        name: "x86-legacy",
+        hardwarePresentMask: 1,
+        mappedMask: 1,
+        accessedMask: 1 << 5,
+        dirtyMask: 1 << 6,
+        writableMask: 1 << 1,
+        leafTemplate: 1 | (1 << 2),
+        tableBits: 0b111,
+        pfnShift: 12,
+        accessTracking: false,
+        accessTrackSavedMask: 0,
+        accessTrackClearMask: 0,
+        mmuWritableMask: 0
+    )
+
+    /// arm64 stage-2: Valid 0, page descriptor 1, MemAttr normal 2–5, S2AP read 6 / write 7,
+    /// inner shareable 8–9, AF 10; DBM (51) is never set here, so there is no dirty bit.
+    public static let arm64Stage2 = EntryFormat(
+        name: "arm64-s2",
+        hardwarePresentMask: 1,
+        mappedMask: 1,
+        accessedMask: 1 << 10,
+        dirtyMask: 0,
+        writableMask: 1 << 7,
+        leafTemplate: 0b11 | (0xF << 2) | (1 << 6) | (0b11 << 8),
+        tableBits: 0b11,
+        pfnShift: 12,
+        accessTracking: false,
+        accessTrackSavedMask: 0,
+        accessTrackClearMask: 0,
+        mmuWritableMask: 0
+    )
+
+    /// RISC-V G-stage (Sv48x4): V 0, R 1, W 2, X 3, U 4, A 6, D 7; the PPN starts at bit 10.
+    public static let riscvGStage = EntryFormat(
+        name: "riscv-g",
+        hardwarePresentMask: 1,
+        mappedMask: 1,
+        accessedMask: 1 << 6,
+        dirtyMask: 1 << 7,
+        writableMask: 1 << 2,
+        leafTemplate: 1 | (1 << 1) | (1 << 3) | (1 << 4),
+        tableBits: 1,
+        pfnShift: 10,
+        accessTracking: false,
+        accessTrackSavedMask: 0,
+        accessTrackClearMask: 0,
+        mmuWritableMask: 0
+    )
+}

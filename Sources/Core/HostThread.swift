@@ -1,0 +1,71 @@
+/// The state one host thread carries into the model: its reclamation slot and its counters.
+///
+/// The kernel needs no such object (RCU and per-CPU counters are implicit); the model makes it
+/// explicit so accounting is per thread and merged after a run, with no shared counters in hot
+/// paths. Create one per thread with `SecondaryMMU.makeThread(role:)`; use it from one thread at
+/// a time; call `retire()` when the thread is done with the MMU.
+public final class HostThread: @unchecked Sendable {
+    // Safety: used by one thread at a time; handing it to another thread goes through thread
+    // start/join or a lock, which order its memory.
+
+    /// What the thread does in the model (used to attribute lock waits).
+    public enum Role: String, Sendable {
+        case vcpu, aging, zap
+    }
+
+    public let role: Role
+    /// This thread's read-side slot in the MMU's reclaimer.
+    public let slot: EpochReclaimer.Slot
+    @usableFromInline let reclaimer: EpochReclaimer
+
+    /// `mmu_lock` accounting of this thread.
+    public var lockStats = LockStats()
+    /// When the lock this thread holds was taken (ticks).
+    public var lockHeldSince: UInt64 = 0
+    /// Model events seen by this thread.
+    public var events = MMUEvents()
+
+    public init(role: Role, reclaimer: EpochReclaimer) {
+        self.role = role
+        self.reclaimer = reclaimer
+        slot = reclaimer.register()
+    }
+
+    /// rcu_read_lock() for this thread (a vCPU: entering guest mode).
+    @inlinable public func enterReadSide() { reclaimer.enterReadSide(slot: slot) }
+
+    /// rcu_read_unlock() for this thread (a vCPU: exiting guest mode).
+    @inlinable public func exitReadSide() { reclaimer.exitReadSide(slot: slot) }
+
+    /// Gives the reclamation slot back. The thread must be outside any read-side section.
+    public func retire() { reclaimer.unregister(slot) }
+}
+
+/// Counters of model events, per thread, summed after a run.
+public struct MMUEvents: Sendable, Hashable {
+    /// Faults that installed a new leaf.
+    public var faultsInstalled: UInt64 = 0
+    /// Faults that found the leaf already installed by another thread (the kernel's RET_PF_RETRY).
+    public var faultsSpurious: UInt64 = 0
+    /// Faults fixed by the lockless fast path (access tracking: a parked entry restored).
+    public var fastFaults: UInt64 = 0
+    /// Aging compare-exchanges that found the entry changed and retried (arm64's -EAGAIN).
+    public var ageRetries: UInt64 = 0
+    /// Aging compare-exchanges that failed and were ignored (x86 A/D off: "most likely young").
+    public var ageCASIgnored: UInt64 = 0
+    /// Leaves zapped.
+    public var zapped: UInt64 = 0
+
+    public init() {}
+
+    public static func + (lhs: Self, rhs: Self) -> Self {
+        var sum = lhs
+        sum.faultsInstalled += rhs.faultsInstalled
+        sum.faultsSpurious += rhs.faultsSpurious
+        sum.fastFaults += rhs.fastFaults
+        sum.ageRetries += rhs.ageRetries
+        sum.ageCASIgnored += rhs.ageCASIgnored
+        sum.zapped += rhs.zapped
+        return sum
+    }
+}

@@ -1,0 +1,60 @@
+/// How `mmu_lock` is taken: the aging and fault lock modes a backend declares.
+public enum LockMode: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// No `mmu_lock`: lockless, inside the reclamation read-side section (RCU).
+    case none
+    /// `mmu_lock` held for read (shared).
+    case read
+    /// `mmu_lock` held for write (exclusive).
+    case write
+    /// A lock bit per rmap head instead of `mmu_lock` (upstream's later shadow-MMU aging).
+    case perRmap = "per-rmap"
+
+    public var description: String { rawValue }
+}
+
+/// One thread's `mmu_lock` accounting for one side (read or write).
+///
+/// Kept per thread and summed after a run, so accounting adds no shared cache-line traffic.
+public struct LockSideStats: Sendable, Hashable {
+    /// Acquisitions on this side.
+    public var acquisitions: UInt64 = 0
+    /// Acquisitions that could not take the lock at once (the slow path: queued behind others).
+    public var contended: UInt64 = 0
+    /// Ticks spent waiting in the slow path.
+    public var waitTicks: UInt64 = 0
+    /// Ticks between acquisition and release.
+    public var holdTicks: UInt64 = 0
+
+    public init() {}
+
+    public static func + (lhs: Self, rhs: Self) -> Self {
+        var sum = lhs
+        sum.acquisitions += rhs.acquisitions
+        sum.contended += rhs.contended
+        sum.waitTicks += rhs.waitTicks
+        sum.holdTicks += rhs.holdTicks
+        return sum
+    }
+
+    public var waitNanoseconds: Double { Ticks.nanoseconds(waitTicks) }
+    public var holdNanoseconds: Double { Ticks.nanoseconds(holdTicks) }
+}
+
+/// Read-side and write-side accounting of one thread (or of many, summed).
+public struct LockStats: Sendable, Hashable {
+    public var read = LockSideStats()
+    public var write = LockSideStats()
+
+    public init() {}
+
+    public static func + (lhs: Self, rhs: Self) -> Self {
+        var sum = LockStats()
+        sum.read = lhs.read + rhs.read
+        sum.write = lhs.write + rhs.write
+        return sum
+    }
+
+    public var acquisitions: UInt64 { read.acquisitions + write.acquisitions }
+    public var contended: UInt64 { read.contended + write.contended }
+    public var waitTicks: UInt64 { read.waitTicks + write.waitTicks }
+}

@@ -1,0 +1,200 @@
+/// The radix-tree secondary MMU engine that the TDP-style backends configure.
+///
+/// One mechanism, driven by `BackendCapabilities`: the entry format, the lock of each path and
+/// the clear method. The x86 TDP MMU, arm64 stage-2 and the pre-series baseline differ in exactly
+/// those choices (see each backend's folder for the kernel functions it follows), and a lock-mode
+/// × bitmap grid is any combination of them.
+///
+/// - Faults: `faultLock`, then walk with table allocation and install by compare-exchange
+///   (`tdp_mmu_map_handle_target_level`); a lost race is a spurious fault. With access tracking,
+///   a parked entry is restored first by the lockless fast path (`fast_page_fault`).
+/// - Aging: inside the read-side section, plus `agingLock` (no bitmap) or `bitmapAgingLock` taken
+///   by the hooks; young entries cleared per `clearMethod`.
+/// - Zaps: write lock; emptied tables unlinked and freed through the reclaimer.
+public final class RadixMMU: SecondaryMMU, @unchecked Sendable {
+    // Safety: the table and the lock are thread-safe; everything else is immutable.
+
+    public let capabilities: BackendCapabilities
+    public let gfnCount: UInt64
+    public let table: PageTable
+    public let lock = MMULock()
+    @usableFromInline let format: EntryFormat
+    @usableFromInline let clearMethod: ClearMethod
+
+    public init(capabilities: BackendCapabilities, gfnCount: UInt64) {
+        precondition(
+            !capabilities.format.accessTracking || capabilities.clearMethod == .compareExchangeIgnoreFailure,
+            "access tracking parks entries by compare-exchange")
+        self.capabilities = capabilities
+        self.gfnCount = gfnCount
+        format = capabilities.format
+        clearMethod = capabilities.clearMethod
+        table = PageTable(format: capabilities.format)
+    }
+
+    public func makeThread(role: HostThread.Role) -> HostThread {
+        HostThread(role: role, reclaimer: table.reclaimer)
+    }
+
+    public var pageTableBytes: Int { table.tableBytes }
+    public var useAfterFreeReads: Int { table.useAfterFreeReads }
+
+    // MARK: vCPU side
+
+    @inlinable public func access(_ gfn: UInt64, write: Bool, thread: HostThread) -> Bool {
+        guard let slot = table.slot(for: gfn) else { return false }
+        let wanted = format.accessedMask | (write ? format.dirtyMask : 0)
+        var value = slot.load()
+        while true {
+            guard format.isHardwarePresent(value) else { return false }
+            if value & wanted == wanted { return true }
+            // The CPU sets A/D with a locked update of the entry it walked, never on a zapped one.
+            let result = slot.compareExchange(expected: value, desired: value | wanted)
+            if result.exchanged { return true }
+            value = result.original
+        }
+    }
+
+    public func handleFault(_ gfn: UInt64, write: Bool, thread: HostThread) -> FaultOutcome {
+        if format.accessTracking && restoreParked(gfn, thread: thread) { return .restored }
+        lock.lock(capabilities.faultLock, thread)
+        thread.enterReadSide()
+        let slot = table.slotAllocating(for: gfn)
+        let current = slot.load()
+        let outcome: FaultOutcome
+        if format.isParked(current) {
+            let restored = slot.compareExchange(expected: current, desired: format.restoreParked(current))
+            outcome = restored.exchanged ? .restored : .spurious
+        } else if format.isMapped(current) {
+            outcome = .spurious
+        } else {
+            let leaf = format.makeLeaf(pfn: GuestMemory.hostPFN(for: gfn), writable: true, dirty: write)
+            outcome = slot.compareExchange(expected: current, desired: leaf).exchanged ? .installed : .spurious
+        }
+        thread.exitReadSide()
+        lock.unlock(capabilities.faultLock, thread)
+        switch outcome {
+        case .installed: thread.events.faultsInstalled &+= 1
+        case .spurious: thread.events.faultsSpurious &+= 1
+        case .restored: thread.events.fastFaults &+= 1
+        }
+        return outcome
+    }
+
+    /// `fast_page_fault`: restore a parked entry without `mmu_lock`, under the read-side section.
+    private func restoreParked(_ gfn: UInt64, thread: HostThread) -> Bool {
+        thread.enterReadSide()
+        defer { thread.exitReadSide() }
+        guard let slot = table.slot(for: gfn) else { return false }
+        let current = slot.load()
+        guard format.isParked(current) else { return false }
+        return slot.compareExchange(expected: current, desired: format.restoreParked(current)).exchanged
+    }
+
+    @discardableResult
+    public func zap(_ range: GFNRange, thread: HostThread) -> Int {
+        lock.lockExclusive(thread)
+        let zapped = table.zap(range).zapped
+        lock.unlockExclusive(thread)
+        thread.events.zapped &+= UInt64(zapped)
+        return zapped
+    }
+
+    // MARK: Aging
+
+    public func prepareBitmapAge(thread: HostThread) -> Bool {
+        guard let mode = capabilities.bitmapAgingLock else { return false }
+        lock.lock(mode, thread)
+        return true
+    }
+
+    public func finishBitmapAge(thread: HostThread) {
+        if let mode = capabilities.bitmapAgingLock { lock.unlock(mode, thread) }
+    }
+
+    @inlinable public func testAge(_ range: GFNRange, bitmap: inout YoungBitmap, thread: HostThread) -> Bool {
+        thread.enterReadSide()
+        var young = false
+        let format = self.format
+        table.forEachLeaf(in: range) { gfn, _, value in
+            if format.isYoung(value) {
+                bitmap.insert(gfn, in: range)
+                young = true
+            }
+        }
+        thread.exitReadSide()
+        return young
+    }
+
+    @inlinable public func clearAge(_ range: GFNRange, bitmap: YoungBitmap, thread: HostThread) -> Bool {
+        thread.enterReadSide()
+        var young = false
+        let format = self.format
+        table.forEachLeaf(in: range) { gfn, slot, value in
+            guard format.isYoung(value) else { return }
+            young = true
+            if bitmap.contains(gfn, in: range) { clear(slot, value, thread: thread) }
+        }
+        thread.exitReadSide()
+        return young
+    }
+
+    @inlinable public func testAge(_ range: GFNRange, thread: HostThread) -> Bool {
+        lock.lock(capabilities.agingLock, thread)
+        thread.enterReadSide()
+        var young = false
+        let format = self.format
+        table.forEachLeaf(in: range) { _, _, value in
+            if !young && format.isYoung(value) { young = true }
+        }
+        thread.exitReadSide()
+        lock.unlock(capabilities.agingLock, thread)
+        return young
+    }
+
+    @inlinable public func clearAge(_ range: GFNRange, thread: HostThread) -> Bool {
+        lock.lock(capabilities.agingLock, thread)
+        thread.enterReadSide()
+        var young = false
+        let format = self.format
+        table.forEachLeaf(in: range) { _, slot, value in
+            guard format.isYoung(value) else { return }
+            young = true
+            clear(slot, value, thread: thread)
+        }
+        thread.exitReadSide()
+        lock.unlock(capabilities.agingLock, thread)
+        return young
+    }
+
+    /// Ages one young entry (`value` as last read) by the backend's clear method.
+    @inlinable func clear(_ slot: EntrySlot, _ value: UInt64, thread: HostThread) {
+        switch clearMethod {
+        case .atomicAnd:
+            _ = slot.clearBits(format.accessedMask)
+        case .compareExchangeIgnoreFailure:
+            if !slot.compareExchange(expected: value, desired: format.markOld(value)).exchanged {
+                thread.events.ageCASIgnored &+= 1
+            }
+        case .compareExchangeRetry:
+            var current = value
+            while format.isMapped(current) && format.isYoung(current) {
+                let result = slot.compareExchange(expected: current, desired: format.markOld(current))
+                if result.exchanged { return }
+                thread.events.ageRetries &+= 1
+                current = result.original
+            }
+        }
+    }
+
+    // MARK: Introspection
+
+    public func forEachMapping(in range: GFNRange, thread: HostThread, _ body: (UInt64, UInt64) -> Void) {
+        thread.enterReadSide()
+        let format = self.format
+        table.forEachLeaf(in: range) { gfn, _, value in
+            if format.isMapped(value) { body(gfn, value) }
+        }
+        thread.exitReadSide()
+    }
+}

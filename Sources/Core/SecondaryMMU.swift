@@ -1,0 +1,156 @@
+/// A secondary MMU as KVM exposes it to the primary MMU's page aging, plus the vCPU-side entry
+/// points (hardware access, fault, zap) that the runner drives.
+///
+/// ## Implementation requirements
+/// - **Only the Accessed bit.** An aging call (`testAge`, `clearAge`) may change the Accessed bit
+///   of a leaf and nothing else: `format.identity(entry)` is the same before and after. With
+///   access tracking (`format.accessTracking`) it may park the entry instead (`format.markOld`).
+///   Any other bit changed is data loss.
+/// - **Hardware.** `access` models the CPU's page walk: it sets Accessed (and Dirty on a write)
+///   atomically and only on a present entry; it never stores a whole entry.
+/// - **Locks.** Each call takes `mmu_lock` as `capabilities` declares: non-bitmap aging calls in
+///   `agingLock`; bitmap aging calls in `bitmapAgingLock`, taken by `prepareBitmapAge` and
+///   dropped by `finishBitmapAge` (`.none`: lockless inside the read-side section); faults in
+///   `faultLock`; zaps for write.
+/// - **Bitmap.** A bitmap covers at most 64 pages in `YoungBitmap`'s order (bit 0 = last page).
+///   `testAge(_:bitmap:thread:)` sets the bit of every young page and clears none;
+///   `clearAge(_:bitmap:thread:)` clears the Accessed bit only of pages whose bit is set.
+/// - **Threads.** Every call takes the calling thread's `HostThread`, made by `makeThread`.
+///   `access` must run inside that thread's read-side section (a vCPU in guest mode).
+///
+/// Callers use the notifier entry points in the extension (`testYoung`, `clearYoung`), which
+/// mirror `kvm_mmu_notifier_test_young` / `clear_young` of the series: they call the hooks and
+/// report `AgeFlags`.
+public protocol SecondaryMMU: AnyObject, Sendable {
+    /// What this instance does: format, table structure, lock modes, bitmap, fast.
+    var capabilities: BackendCapabilities { get }
+    /// Guest pages this MMU covers: gfns `0..<gfnCount`.
+    var gfnCount: UInt64 { get }
+
+    /// A per-thread context for a thread that will call into this MMU.
+    func makeThread(role: HostThread.Role) -> HostThread
+
+    // MARK: vCPU side
+
+    /// A guest access through the hardware page walk. Returns false when the entry is not
+    /// present (the vCPU must take a fault). Call inside the thread's read-side section.
+    func access(_ gfn: UInt64, write: Bool, thread: HostThread) -> Bool
+
+    /// The vCPU page-fault handler for `gfn`.
+    func handleFault(_ gfn: UInt64, write: Bool, thread: HostThread) -> FaultOutcome
+
+    /// `invalidate_range_start`: unmaps `range` under the write lock; returns leaves unmapped.
+    @discardableResult
+    func zap(_ range: GFNRange, thread: HostThread) -> Int
+
+    // MARK: Arch aging hooks (kvm_arch_*)
+
+    /// `kvm_arch_prepare_bitmap_age`: takes the bitmap path's lock; false if the bitmap is not
+    /// honoured (then nothing was taken and `finishBitmapAge` must not be called).
+    func prepareBitmapAge(thread: HostThread) -> Bool
+    /// `kvm_arch_finish_bitmap_age`: drops what `prepareBitmapAge` took.
+    func finishBitmapAge(thread: HostThread)
+    /// Bitmap test, between the hooks: marks every young page of `range`; true if any was young.
+    func testAge(_ range: GFNRange, bitmap: inout YoungBitmap, thread: HostThread) -> Bool
+    /// Bitmap clear, between the hooks: ages the pages marked in `bitmap`; true if any was young.
+    func clearAge(_ range: GFNRange, bitmap: YoungBitmap, thread: HostThread) -> Bool
+    /// `kvm_test_age_gfn` without a bitmap, taking `agingLock` itself; may stop at the first
+    /// young page.
+    func testAge(_ range: GFNRange, thread: HostThread) -> Bool
+    /// `kvm_age_gfn` without a bitmap, taking `agingLock` itself: ages every young page.
+    func clearAge(_ range: GFNRange, thread: HostThread) -> Bool
+
+    // MARK: Introspection
+
+    /// Calls `body(gfn, entry)` for every mapping of a gfn in `range` (a gfn mapped twice is
+    /// visited twice). Consistent only while nothing else runs.
+    func forEachMapping(in range: GFNRange, thread: HostThread, _ body: (UInt64, UInt64) -> Void)
+
+    /// Bytes of page-table memory (table pages and, where there is one, the rmap), as counted
+    /// by the model.
+    var pageTableBytes: Int { get }
+
+    /// Poisoned entries read after a table page was freed (debug builds; 0 in release).
+    var useAfterFreeReads: Int { get }
+}
+
+/// What a fault did.
+public enum FaultOutcome: Sendable, Hashable {
+    /// A new leaf was installed.
+    case installed
+    /// Another thread had installed it already (RET_PF_RETRY).
+    case spurious
+    /// A parked entry was made present again by the lockless fast path (access tracking).
+    case restored
+}
+
+extension SecondaryMMU {
+    @inlinable var resultFlags: AgeFlags { capabilities.fast ? .fast : [] }
+
+    /// `mmu_notifier_test_young` without a bitmap.
+    @inlinable public func testYoung(_ range: GFNRange, thread: HostThread) -> AgeFlags {
+        testAge(range, thread: thread) ? resultFlags.union(.young) : resultFlags
+    }
+
+    /// `mmu_notifier_clear_young` without a bitmap.
+    @inlinable public func clearYoung(_ range: GFNRange, thread: HostThread) -> AgeFlags {
+        clearAge(range, thread: thread) ? resultFlags.union(.young) : resultFlags
+    }
+
+    /// `mmu_notifier_test_young` with a bitmap: `.bitmapUnreliable` when the backend does not
+    /// honour it (the bitmap is then untouched and the caller asks page by page).
+    @inlinable public func testYoung(_ range: GFNRange, bitmap: inout YoungBitmap, thread: HostThread) -> AgeFlags {
+        precondition(range.count <= YoungBitmap.capacity, "a bitmap covers at most 64 pages")
+        guard prepareBitmapAge(thread: thread) else { return .bitmapUnreliable }
+        let young = testAge(range, bitmap: &bitmap, thread: thread)
+        finishBitmapAge(thread: thread)
+        return young ? resultFlags.union(.young) : resultFlags
+    }
+
+    /// `mmu_notifier_clear_young` with a bitmap: `.bitmapUnreliable` when not honoured (then
+    /// nothing was cleared).
+    @inlinable public func clearYoung(_ range: GFNRange, bitmap: YoungBitmap, thread: HostThread) -> AgeFlags {
+        precondition(range.count <= YoungBitmap.capacity, "a bitmap covers at most 64 pages")
+        guard prepareBitmapAge(thread: thread) else { return .bitmapUnreliable }
+        let young = clearAge(range, bitmap: bitmap, thread: thread)
+        finishBitmapAge(thread: thread)
+        return young ? resultFlags.union(.young) : resultFlags
+    }
+
+    /// The per-page fallback after `.bitmapUnreliable` (the pre-series path): one
+    /// `clearYoung` call per page, recording the young ones in `bitmap`.
+    /// - Returns: the number of notifier calls made.
+    @inlinable @discardableResult
+    public func clearYoungEachPage(_ range: GFNRange, recordingInto bitmap: inout YoungBitmap, thread: HostThread) -> Int {
+        var gfn = range.start
+        while gfn < range.end {
+            if clearYoung(GFNRange(start: gfn, count: 1), thread: thread).contains(.young) {
+                bitmap.insert(gfn, in: range)
+            }
+            gfn &+= 1
+        }
+        return Int(range.count)
+    }
+
+    /// Mappings in `range` whose identity differs from what the fault path installs for their
+    /// gfn: bits other than Accessed/Dirty changed behind the model's back. Must be 0.
+    public func identityViolations(in range: GFNRange, thread: HostThread) -> Int {
+        let format = capabilities.format
+        var violations = 0
+        forEachMapping(in: range, thread: thread) { gfn, entry in
+            let expected = format.makeLeaf(pfn: GuestMemory.hostPFN(for: gfn), writable: true, dirty: false)
+            if format.identity(entry) != format.identity(expected) { violations += 1 }
+        }
+        return violations
+    }
+}
+
+/// Where the model's guest pages live on the "host".
+public enum GuestMemory {
+    /// gfn 0 is backed by this host pfn; gfn *n* by `hostPFNBase + n`.
+    public static let hostPFNBase: UInt64 = 0x10_0000
+
+    @inlinable public static func hostPFN(for gfn: UInt64) -> UInt64 { hostPFNBase &+ gfn }
+
+    public static let pageBytes: UInt64 = 4096
+}

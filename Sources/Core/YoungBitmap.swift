@@ -1,0 +1,62 @@
+/// The series' 64-page bitmap for one notifier call, in the kernel's bit order.
+///
+/// Bit *i* stands for gfn `range.last - i`: bit 0 is the **last** page of the range, as in
+/// `kvm_gfn_record_young()` (offset = end - 1 - gfn). A range given with a bitmap holds at most
+/// `YoungBitmap.capacity` pages.
+public struct YoungBitmap: Sendable, Hashable, CustomStringConvertible {
+    public static let capacity: UInt64 = 64
+
+    /// The raw word, bit 0 = last page of the range.
+    public var bits: UInt64
+
+    @inlinable public init(bits: UInt64 = 0) { self.bits = bits }
+
+    /// The bit index of `gfn` in a bitmap for `range`.
+    @inlinable public static func bit(for gfn: UInt64, in range: GFNRange) -> UInt64 {
+        range.last - gfn
+    }
+
+    @inlinable public func contains(_ gfn: UInt64, in range: GFNRange) -> Bool {
+        bits & (1 << Self.bit(for: gfn, in: range)) != 0
+    }
+
+    @inlinable public mutating func insert(_ gfn: UInt64, in range: GFNRange) {
+        bits |= 1 << Self.bit(for: gfn, in: range)
+    }
+
+    @inlinable public var isEmpty: Bool { bits == 0 }
+    @inlinable public var count: Int { bits.nonzeroBitCount }
+
+    /// The gfns whose bits are set, in ascending order.
+    public func gfns(in range: GFNRange) -> [UInt64] {
+        (range.start..<range.end).filter { contains($0, in: range) }
+    }
+
+    /// A bitmap with every page of `range` set.
+    @inlinable public static func all(_ range: GFNRange) -> YoungBitmap {
+        YoungBitmap(bits: range.count >= 64 ? .max : (1 << range.count) - 1)
+    }
+
+    public var description: String { "0x" + String(bits, radix: 16) }
+}
+
+/// What a `testYoung` / `clearYoung` call reports (the series' MMU_NOTIFIER_YOUNG* flags).
+public struct AgeFlags: OptionSet, Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: UInt8
+    @inlinable public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// At least one page of the range was young.
+    public static let young = AgeFlags(rawValue: 1 << 0)
+    /// The bitmap was not honoured: the caller must ask again one page at a time.
+    public static let bitmapUnreliable = AgeFlags(rawValue: 1 << 1)
+    /// MMU_NOTIFIER_YOUNG_FAST: the call was cheap (no mmu_lock); look-around pays.
+    public static let fast = AgeFlags(rawValue: 1 << 2)
+
+    public var description: String {
+        var names: [String] = []
+        if contains(.young) { names.append("young") }
+        if contains(.bitmapUnreliable) { names.append("bitmapUnreliable") }
+        if contains(.fast) { names.append("fast") }
+        return "[" + names.joined(separator: ", ") + "]"
+    }
+}

@@ -1,0 +1,2 @@
+import Bench
+AgingBenchMain.run()
