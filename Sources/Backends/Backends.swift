@@ -6,6 +6,10 @@ import Core
 /// and the runner pick it up from this list.
 public enum Backends {
     public static let all: [BackendDescriptor] = [
+        X86TDP.descriptor,
+        X86Shadow.descriptor,
+        Arm64Stage2.descriptor,
+        Baseline.descriptor,
     ]
 
     /// The registered backend called `name`, if any.

@@ -1,0 +1,32 @@
+import Core
+
+/// `arm64-stage2`: arm64 stage-2 page tables as the series changes them.
+///
+/// Kernel functions followed (arch/arm64/kvm/mmu.c, arch/arm64/kvm/hyp/pgtable.c):
+/// - bitmap aging: the series' `kvm_arch_prepare_bitmap_age` takes `mmu_lock` for read and
+///   `kvm_arch_finish_bitmap_age` drops it; `kvm_pgtable_stage2_test_clear_young` walks with a
+///   shared walker and clears AF (bit 10) by compare-exchange (`stage2_try_set_pte`), retrying
+///   an entry that changed underneath (-EAGAIN);
+/// - aging without a bitmap: the generic `kvm_handle_hva_range` path under the write lock;
+/// - faults: `user_mem_abort` → `kvm_pgtable_stage2_map` under the read lock, installing with
+///   compare-exchange.
+enum Arm64Stage2 {
+    static func capabilities(_ configuration: MMUConfiguration) -> BackendCapabilities {
+        BackendCapabilities(
+            format: .arm64Stage2,
+            structure: .radix,
+            agingLock: .write,
+            bitmapAgingLock: .read,
+            faultLock: .read,
+            clearMethod: .compareExchangeRetry,
+            fast: false
+        )
+    }
+
+    static let descriptor = BackendDescriptor(
+        name: "arm64-stage2",
+        summary: "arm64 stage-2: bitmap aging under mmu_lock for read, AF cleared by cmpxchg with retry",
+        capabilities: capabilities,
+        make: { RadixMMU(capabilities: capabilities($0), gfnCount: $0.gfnCount) }
+    )
+}
