@@ -27,6 +27,7 @@ public final class PageTable: @unchecked Sendable {
 
     public let format: EntryFormat
     public let reclaimer: EpochReclaimer
+    public let allocator: TablePageAllocator
     @usableFromInline let root: Entries
     @usableFromInline let pageCount = Atomic<Int>(1)
     @usableFromInline let poisonReads = Atomic<Int>(0)
@@ -34,30 +35,33 @@ public final class PageTable: @unchecked Sendable {
 
     public init(format: EntryFormat) {
         self.format = format
-        let quarantine = Quarantine()
+        let allocator = TablePageAllocator()
+        let quarantine = Quarantine(allocator: allocator)
+        self.allocator = allocator
         self.quarantine = quarantine
         reclaimer = EpochReclaimer { page in
             #if DEBUG
-            if TablePageAllocator.usesJemalloc {
+            if allocator.usesJemalloc {
                 quarantine.keep(page)
                 return
             }
             #endif
-            TablePageAllocator.deallocate(page)
+            allocator.deallocate(page)
         }
-        root = Self.newTablePage()
+        root = Self.newTablePage(allocator)
     }
 
     deinit {
         reclaimer.synchronize()
         freeSubtree(root, level: Self.levels)
         quarantine.releaseAll()
+        allocator.destroy()
     }
 
     // MARK: Table pages
 
-    @usableFromInline static func newTablePage() -> Entries {
-        let raw = TablePageAllocator.allocate()
+    static func newTablePage(_ allocator: TablePageAllocator) -> Entries {
+        let raw = allocator.allocate()
         // Zeroed memory is a valid Atomic<UInt64>(0); binding makes that explicit.
         return raw.bindMemory(to: Atomic<UInt64>.self, capacity: Int(entriesPerTable))
     }
@@ -76,8 +80,11 @@ public final class PageTable: @unchecked Sendable {
     /// Table pages allocated and not yet freed (root included; retired-but-unfreed pages count).
     public var tablePages: Int { pageCount.load(ordering: .relaxed) }
 
-    /// Bytes of table pages, counted by the model (jemalloc's own view: `PageTableMemory`).
+    /// Bytes of table pages, counted by the model.
     public var tableBytes: Int { tablePages * TablePageAllocator.pageBytes }
+
+    /// jemalloc's view of this table's arena (zeros under AddressSanitizer).
+    public var jemallocMemory: PageTableMemory { PageTableMemory.arena(allocator.arena) }
 
     /// Poisoned entries read by walkers (debug builds only; always 0 in release).
     public var useAfterFreeReads: Int { poisonReads.load(ordering: .relaxed) }
@@ -165,7 +172,7 @@ public final class PageTable: @unchecked Sendable {
             var entry = slot.pointee.load(ordering: .acquiring)
             checkPoison(entry)
             if entry & Self.tablePresentBit == 0 {
-                let page = Self.newTablePage()
+                let page = Self.newTablePage(allocator)
                 let linked = UInt64(UInt(bitPattern: page)) | format.tableBits
                 let result = slot.pointee.compareExchange(
                     expected: entry, desired: linked, ordering: .acquiringAndReleasing)
@@ -173,7 +180,7 @@ public final class PageTable: @unchecked Sendable {
                     pageCount.wrappingAdd(1, ordering: .relaxed)
                     entry = linked
                 } else {
-                    TablePageAllocator.deallocate(UnsafeMutableRawPointer(page))
+                    allocator.deallocate(UnsafeMutableRawPointer(page))
                     entry = result.original
                 }
             }
@@ -249,7 +256,7 @@ public final class PageTable: @unchecked Sendable {
                 if entry & Self.tablePresentBit != 0 { freeSubtree(Self.child(of: entry), level: level - 1) }
             }
         }
-        TablePageAllocator.deallocate(UnsafeMutableRawPointer(table))
+        allocator.deallocate(UnsafeMutableRawPointer(table))
     }
 }
 
@@ -258,6 +265,9 @@ public final class PageTable: @unchecked Sendable {
 final class Quarantine: @unchecked Sendable {
     // Safety: the list is behind a Mutex.
     private let pages = Mutex<[UInt]>([])
+    private let allocator: TablePageAllocator
+
+    init(allocator: TablePageAllocator) { self.allocator = allocator }
 
     func keep(_ page: UnsafeMutableRawPointer) {
         let entries = page.assumingMemoryBound(to: Atomic<UInt64>.self)
@@ -272,6 +282,6 @@ final class Quarantine: @unchecked Sendable {
             defer { list.removeAll() }
             return list
         }
-        for page in all { TablePageAllocator.deallocate(UnsafeMutableRawPointer(bitPattern: page)!) }
+        for page in all { allocator.deallocate(UnsafeMutableRawPointer(bitPattern: page)!) }
     }
 }

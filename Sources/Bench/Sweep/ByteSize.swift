@@ -1,3 +1,5 @@
+import Foundation
+
 /// An amount of guest memory: a positive whole number of 4 KiB pages.
 ///
 /// Contract: every value holds `bytes >= 4096` and `bytes % 4096 == 0`, because the model maps

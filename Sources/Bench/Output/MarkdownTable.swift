@@ -1,0 +1,102 @@
+import Foundation
+
+/// A GitHub-flavoured Markdown summary of records, meant for stdout and pull-request comments.
+///
+/// Contract: one row per (backend, variant, memory, vCPUs, aging) in order of first appearance, so
+/// a sweep's canonical order is kept; each number is the median over that row's repetitions, which
+/// resists the odd disturbed run better than a mean. Numeric columns are right-aligned and cells are
+/// padded so the table also reads well as plain text. The units are in the column headers.
+public enum MarkdownTable {
+    private struct Metric: Sendable {
+        let title: String
+        let decimals: Int
+        let extract: @Sendable (RunRecord) -> Double
+    }
+
+    private static let metrics: [Metric] = [
+        Metric(title: "populate (s)", decimals: 3) { $0.populateSeconds },
+        Metric(title: "vCPU wall (s)", decimals: 3) { $0.vcpuWallSeconds },
+        Metric(title: "passes", decimals: 0) { Double($0.agingPasses) },
+        Metric(title: "pass avg (ms)", decimals: 3) { $0.passAverageSeconds * 1e3 },
+        Metric(title: "fault p99 (µs)", decimals: 1) { Double($0.faultP99Nanos) / 1e3 },
+        Metric(title: "vCPU lock wait (ms)", decimals: 3) { Double($0.vcpuLockWaitNanos) / 1e6 },
+        Metric(title: "evictions", decimals: 0) { Double($0.evictions) },
+        Metric(title: "non-A changes", decimals: 0) { Double($0.nonABitChanges) },
+    ]
+
+    /// The table, newline-terminated; a one-line note when there are no records.
+    public static func render(_ records: [RunRecord]) -> String {
+        guard !records.isEmpty else { return "_no results_\n" }
+
+        struct Key: Hashable {
+            let backend: String
+            let memory: UInt64
+            let vcpus: Int
+            let aging: String
+        }
+        var order: [Key] = []
+        var groups: [Key: [RunRecord]] = [:]
+        for record in records {
+            let key = Key(backend: record.backendLabel, memory: record.memoryPerVCPUBytes,
+                          vcpus: record.vcpus, aging: record.aging)
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(record)
+        }
+
+        let titles = ["backend", "memory/vCPU", "vCPUs", "aging", "reps"] + metrics.map(\.title)
+        let rightAligned = [false, true, true, false, true] + metrics.map { _ in true }
+        let rows: [[String]] = order.map { key in
+            let group = groups[key] ?? []
+            let labels = [
+                escape(key.backend), ByteSize(uncheckedBytes: key.memory).description,
+                String(key.vcpus), escape(key.aging), String(group.count),
+            ]
+            return labels + metrics.map { metric in
+                format(median(group.map(metric.extract)), decimals: metric.decimals)
+            }
+        }
+
+        let widths = titles.indices.map { column in
+            ([titles[column]] + rows.map { $0[column] }).map(\.count).max() ?? 3
+        }
+        func line(_ cells: [String]) -> String {
+            let padded = cells.indices.map { column in
+                let gap = String(repeating: " ", count: max(0, widths[column] - cells[column].count))
+                return rightAligned[column] ? gap + cells[column] : cells[column] + gap
+            }
+            return "| " + padded.joined(separator: " | ") + " |"
+        }
+        let rule = "|" + widths.indices.map { column in
+            let dashes = String(repeating: "-", count: max(3, widths[column]))
+            return rightAligned[column] ? " " + dashes.dropLast() + ": " : " " + dashes + " "
+        }.joined(separator: "|") + "|"
+
+        return ([line(titles), rule] + rows.map(line)).joined(separator: "\n") + "\n"
+    }
+
+    /// The median: the middle value, or the mean of the two middle values for an even count.
+    ///
+    /// - Returns: NaN for an empty array, since there is no neutral value that would not look like a result.
+    public static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return .nan }
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
+    private static func format(_ value: Double, decimals: Int) -> String {
+        guard value.isFinite else { return "–" }
+        // An even number of repetitions can put a count's median halfway between two integers.
+        if decimals == 0 && value != value.rounded() {
+            return String(format: "%.1f", locale: nil, value)
+        }
+        return String(format: "%.\(decimals)f", locale: nil, value)
+    }
+
+    /// A pipe would end the cell early; newlines would end the row.
+    private static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "|", with: "\\|")
+            .replacingOccurrences(of: "\n", with: " ")
+            .replacingOccurrences(of: "\r", with: " ")
+    }
+}

@@ -1,0 +1,55 @@
+extension RunRecord {
+    /// One CSV column: its name and the property of `RunRecord` it reads and writes.
+    ///
+    /// Contract: `field` points at a stored property of the matching Swift type, so reading a value
+    /// and writing back its parsed text is lossless for the CSV spelling `Value.text` produces.
+    public struct Column: Sendable {
+        /// The property behind a column, typed so writers can format and readers can parse it.
+        public enum Field: Sendable {
+            case int(WritableKeyPath<RunRecord, Int> & Sendable)
+            case uint(WritableKeyPath<RunRecord, UInt64> & Sendable)
+            case double(WritableKeyPath<RunRecord, Double> & Sendable)
+            case string(WritableKeyPath<RunRecord, String> & Sendable)
+        }
+
+        /// The column name in the header, snake_case.
+        public let name: String
+        /// Where the value lives.
+        public let field: Field
+
+        init(_ name: String, _ field: Field) {
+            self.name = name
+            self.field = field
+        }
+
+        /// Reads this column from a record.
+        public func value(of record: RunRecord) -> Value {
+            switch field {
+            case .int(let path): .int(record[keyPath: path])
+            case .uint(let path): .uint(record[keyPath: path])
+            case .double(let path): .double(record[keyPath: path])
+            case .string(let path): .string(record[keyPath: path])
+            }
+        }
+
+        /// Stores this column's text, as written by `CSVWriter`, into a record.
+        ///
+        /// - Throws: `InputError` naming the column when the text is not a valid value of its type.
+        public func assign(_ text: String, to record: inout RunRecord) throws(InputError) {
+            let bad = InputError("column '\(name)': '\(text)' is not a valid value")
+            switch field {
+            case .int(let path):
+                guard let value = Int(text) else { throw bad }
+                record[keyPath: path] = value
+            case .uint(let path):
+                guard let value = UInt64(text) else { throw bad }
+                record[keyPath: path] = value
+            case .double(let path):
+                guard let value = Double(text) else { throw bad }
+                record[keyPath: path] = value
+            case .string(let path):
+                record[keyPath: path] = text
+            }
+        }
+    }
+}

@@ -1,0 +1,181 @@
+/// One row of results: the metadata and measurements of a single sweep cell run.
+///
+/// Contract: the stored properties are exactly the CSV columns of schema version 1, and
+/// `RunRecord.columnTable` lists them once, in file order, with their column names. Column names
+/// and order never change within a schema version; adding, removing, renaming or reordering a
+/// column bumps `schemaVersion`, so any file can be read by looking at its `schema` column.
+/// Every row repeats the machine, build and commit metadata so files stay meaningful after they
+/// are concatenated across shards and hosts.
+public struct RunRecord: Sendable, Hashable {
+    /// The current column set's version, written into every row.
+    public static let schemaVersion = 1
+
+    /// `schema`: Version of the column set; see `RunRecord.schemaVersion`.
+    public var schema: Int
+    /// `timestamp`: When the run finished, ISO 8601 in UTC.
+    public var timestamp: String
+    /// `commit`: Short git commit of the suite, with "-dirty" when tracked files had changes.
+    public var commit: String
+    /// `host`: Host name of the machine.
+    public var host: String
+    /// `cpu`: CPU model name, or "unknown".
+    public var cpu: String
+    /// `cores`: Online CPU count.
+    public var cores: Int
+    /// `build`: "release" or "debug".
+    public var build: String
+    /// `backend`: Registered backend name.
+    public var backend: String
+    /// `variant`: Backend option set, e.g. "default" or "ad-off".
+    public var variant: String
+    /// `memory_per_vcpu_bytes`: Guest memory owned by each vCPU, in bytes.
+    public var memoryPerVCPUBytes: UInt64
+    /// `vcpus`: Number of vCPU threads.
+    public var vcpus: Int
+    /// `aging`: "on", "off" or "only".
+    public var aging: String
+    /// `pattern`: Access pattern name.
+    public var pattern: String
+    /// `write_percent`: Share of accesses that write, 0 to 100.
+    public var writePercent: Int
+    /// `seed`: Seed of the access pattern.
+    public var seed: UInt64
+    /// `repetition`: 0-based repetition number.
+    public var repetition: Int
+    /// `populate_s`: Seconds the vCPUs took to fault their memory in (under aging when aging is on).
+    public var populateSeconds: Double
+    /// `vcpu_wall_s`: Wall-clock seconds of the timed vCPU phase.
+    public var vcpuWallSeconds: Double
+    /// `accesses`: Guest accesses performed in the measured phase.
+    public var accesses: UInt64
+    /// `faults`: Page faults the vCPUs took.
+    public var faults: UInt64
+    /// `fault_p50_ns`: Median fault latency in nanoseconds.
+    public var faultP50Nanos: UInt64
+    /// `fault_p99_ns`: 99th percentile fault latency in nanoseconds.
+    public var faultP99Nanos: UInt64
+    /// `fault_p999_ns`: 99.9th percentile fault latency in nanoseconds.
+    public var faultP999Nanos: UInt64
+    /// `fault_max_ns`: Longest fault in nanoseconds.
+    public var faultMaxNanos: UInt64
+    /// `aging_passes`: Completed aging passes over all memory.
+    public var agingPasses: Int
+    /// `pass_avg_s`: Mean aging pass duration in seconds.
+    public var passAverageSeconds: Double
+    /// `pages_aged_per_s`: Pages examined by aging per second of pass time.
+    public var pagesAgedPerSecond: Double
+    /// `notifier_calls`: test_young and clear_young calls made by aging.
+    public var notifierCalls: UInt64
+    /// `young_pages`: Pages found young by aging.
+    public var youngPages: UInt64
+    /// `lock_acquisitions`: Acquisitions of the model's mmu_lock, both sides.
+    public var lockAcquisitions: UInt64
+    /// `vcpu_lock_contended`: vCPU acquisitions of mmu_lock that had to wait.
+    public var vcpuLockContended: UInt64
+    /// `vcpu_lock_wait_ns`: Total nanoseconds vCPUs waited for mmu_lock.
+    public var vcpuLockWaitNanos: UInt64
+    /// `aging_lock_wait_ns`: Total nanoseconds aging waited for mmu_lock.
+    public var agingLockWaitNanos: UInt64
+    /// `aging_lock_hold_ns`: Total nanoseconds aging held mmu_lock.
+    public var agingLockHoldNanos: UInt64
+    /// `evictions`: Pages evicted (zapped) because they stayed old.
+    public var evictions: UInt64
+    /// `refaults`: Faults on pages evicted earlier.
+    public var refaults: UInt64
+    /// `pt_bytes`: Page-table bytes the model accounts for at the end of the run.
+    public var ptBytes: UInt64
+    /// `pt_bytes_jemalloc`: Page-table bytes as jemalloc reports them, to cross-check `ptBytes`.
+    public var ptBytesJemalloc: UInt64
+    /// `non_a_bit_changes`: Entries where aging changed a bit other than Accessed; must be 0.
+    public var nonABitChanges: UInt64
+    /// `use_after_free`: Table pages touched after reclamation freed them; must be 0.
+    public var useAfterFree: UInt64
+
+    /// Creates a record; every measurement defaults to zero so a runner can fill what it measured.
+    ///
+    /// > Note: `schema` defaults to `schemaVersion`; pass another value only when re-emitting rows
+    /// > read from an older file.
+    public init(
+        schema: Int = Self.schemaVersion,
+        timestamp: String = "",
+        commit: String = "",
+        host: String = "",
+        cpu: String = "",
+        cores: Int = 0,
+        build: String = "",
+        backend: String = "",
+        variant: String = "",
+        memoryPerVCPUBytes: UInt64 = 0,
+        vcpus: Int = 0,
+        aging: String = "",
+        pattern: String = "",
+        writePercent: Int = 0,
+        seed: UInt64 = 0,
+        repetition: Int = 0,
+        populateSeconds: Double = 0,
+        vcpuWallSeconds: Double = 0,
+        accesses: UInt64 = 0,
+        faults: UInt64 = 0,
+        faultP50Nanos: UInt64 = 0,
+        faultP99Nanos: UInt64 = 0,
+        faultP999Nanos: UInt64 = 0,
+        faultMaxNanos: UInt64 = 0,
+        agingPasses: Int = 0,
+        passAverageSeconds: Double = 0,
+        pagesAgedPerSecond: Double = 0,
+        notifierCalls: UInt64 = 0,
+        youngPages: UInt64 = 0,
+        lockAcquisitions: UInt64 = 0,
+        vcpuLockContended: UInt64 = 0,
+        vcpuLockWaitNanos: UInt64 = 0,
+        agingLockWaitNanos: UInt64 = 0,
+        agingLockHoldNanos: UInt64 = 0,
+        evictions: UInt64 = 0,
+        refaults: UInt64 = 0,
+        ptBytes: UInt64 = 0,
+        ptBytesJemalloc: UInt64 = 0,
+        nonABitChanges: UInt64 = 0,
+        useAfterFree: UInt64 = 0
+    ) {
+        self.schema = schema
+        self.timestamp = timestamp
+        self.commit = commit
+        self.host = host
+        self.cpu = cpu
+        self.cores = cores
+        self.build = build
+        self.backend = backend
+        self.variant = variant
+        self.memoryPerVCPUBytes = memoryPerVCPUBytes
+        self.vcpus = vcpus
+        self.aging = aging
+        self.pattern = pattern
+        self.writePercent = writePercent
+        self.seed = seed
+        self.repetition = repetition
+        self.populateSeconds = populateSeconds
+        self.vcpuWallSeconds = vcpuWallSeconds
+        self.accesses = accesses
+        self.faults = faults
+        self.faultP50Nanos = faultP50Nanos
+        self.faultP99Nanos = faultP99Nanos
+        self.faultP999Nanos = faultP999Nanos
+        self.faultMaxNanos = faultMaxNanos
+        self.agingPasses = agingPasses
+        self.passAverageSeconds = passAverageSeconds
+        self.pagesAgedPerSecond = pagesAgedPerSecond
+        self.notifierCalls = notifierCalls
+        self.youngPages = youngPages
+        self.lockAcquisitions = lockAcquisitions
+        self.vcpuLockContended = vcpuLockContended
+        self.vcpuLockWaitNanos = vcpuLockWaitNanos
+        self.agingLockWaitNanos = agingLockWaitNanos
+        self.agingLockHoldNanos = agingLockHoldNanos
+        self.evictions = evictions
+        self.refaults = refaults
+        self.ptBytes = ptBytes
+        self.ptBytesJemalloc = ptBytesJemalloc
+        self.nonABitChanges = nonABitChanges
+        self.useAfterFree = useAfterFree
+    }
+}

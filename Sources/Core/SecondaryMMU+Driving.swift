@@ -1,0 +1,50 @@
+/// The two loops every caller of a secondary MMU runs: a vCPU's access with its fault, and
+/// MGLRU's look-around over one window. The runner and the tests share them.
+extension SecondaryMMU {
+    /// A vCPU's access to `gfn`, called in guest mode (inside the thread's read-side section).
+    /// When the entry is not present the vCPU exits guest mode, takes the fault, re-enters and
+    /// retries, as a VM exit does.
+    /// - Returns: the faults taken (0 when the access hit).
+    @inlinable @discardableResult
+    public func accessFaulting(_ gfn: UInt64, write: Bool, thread: HostThread) -> Int {
+        var faults = 0
+        while !access(gfn, write: write, thread: thread) {
+            thread.exitReadSide()
+            _ = handleFault(gfn, write: write, thread: thread)
+            thread.enterReadSide()
+            faults += 1
+        }
+        return faults
+    }
+
+    /// The young pages of `range` (at most 64) without clearing them: one bitmap `testYoung`,
+    /// or one `testYoung` per page when the bitmap is not honoured.
+    /// - Returns: the young pages and the notifier calls made.
+    @inlinable
+    public func testWindow(_ range: GFNRange, thread: HostThread) -> (young: YoungBitmap, notifierCalls: Int) {
+        var young = YoungBitmap()
+        guard testYoung(range, bitmap: &young, thread: thread).contains(.bitmapUnreliable) else { return (young, 1) }
+        var gfn = range.start
+        while gfn < range.end {
+            if testYoung(GFNRange(start: gfn, count: 1), thread: thread).contains(.young) { young.insert(gfn, in: range) }
+            gfn &+= 1
+        }
+        return (young, 1 + Int(range.count))
+    }
+
+    /// One look-around window as MGLRU ages it (at most 64 pages): a bitmap `testYoung`, then
+    /// a bitmap `clearYoung` of the young pages; when the bitmap is not honoured, one
+    /// `clearYoung` per page (the pre-series path).
+    /// - Returns: the pages that were young and the notifier calls made.
+    @inlinable
+    public func ageWindow(_ range: GFNRange, thread: HostThread) -> (young: YoungBitmap, notifierCalls: Int) {
+        var young = YoungBitmap()
+        if testYoung(range, bitmap: &young, thread: thread).contains(.bitmapUnreliable) {
+            let calls = clearYoungEachPage(range, recordingInto: &young, thread: thread)
+            return (young, 1 + calls)
+        }
+        if young.isEmpty { return (young, 1) }
+        _ = clearYoung(range, bitmap: young, thread: thread)
+        return (young, 2)
+    }
+}

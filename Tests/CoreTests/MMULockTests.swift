@@ -1,0 +1,92 @@
+import Core
+import Synchronization
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct MMULockTests {
+    @Test func writersExcludeReadersAndEachOther() {
+        let lock = MMULock()
+        let reclaimer = EpochReclaimer { _ in }
+        let readersInside = Atomic<Int>(0)
+        let writersInside = Atomic<Int>(0)
+        let violations = Atomic<Int>(0)
+        let threads = (0..<4).map { index in
+            OSThread {
+                let host = HostThread(role: .vcpu, reclaimer: reclaimer)
+                defer { host.retire() }
+                for round in 0..<2000 {
+                    if (round + index) % 4 == 0 {
+                        lock.lockExclusive(host)
+                        if writersInside.wrappingAdd(1, ordering: .relaxed).newValue != 1 { violations.add(1, ordering: .relaxed) }
+                        if readersInside.load(ordering: .relaxed) != 0 { violations.add(1, ordering: .relaxed) }
+                        writersInside.wrappingSubtract(1, ordering: .relaxed)
+                        lock.unlockExclusive(host)
+                    } else {
+                        lock.lockShared(host)
+                        readersInside.wrappingAdd(1, ordering: .relaxed)
+                        if writersInside.load(ordering: .relaxed) != 0 { violations.add(1, ordering: .relaxed) }
+                        readersInside.wrappingSubtract(1, ordering: .relaxed)
+                        lock.unlockShared(host)
+                    }
+                }
+                #expect(host.lockStats.acquisitions == 2000)
+            }
+        }
+        threads.forEach { $0.join() }
+        #expect(violations.load(ordering: .relaxed) == 0)
+        #expect(lock.readerCount == 0 && !lock.isWriteLocked)
+    }
+
+    /// The qrwlock's fairness: once a writer waits, a reader that arrives later queues behind it.
+    @Test func aWaitingWriterHoldsBackLaterReaders() {
+        let lock = MMULock()
+        let reclaimer = EpochReclaimer { _ in }
+        let order = Mutex<[String]>([])
+        let holder = HostThread(role: .vcpu, reclaimer: reclaimer)
+        lock.lockShared(holder)
+        let writer = OSThread {
+            let host = HostThread(role: .zap, reclaimer: reclaimer)
+            lock.lockExclusive(host)
+            order.withLock { $0.append("writer") }
+            lock.unlockExclusive(host)
+            #expect(host.lockStats.write.contended == 1)
+            host.retire()
+        }
+        while !lock.hasWaitingWriter { OSThread.yield() }
+        let lateReader = OSThread {
+            let host = HostThread(role: .vcpu, reclaimer: reclaimer)
+            lock.lockShared(host)
+            order.withLock { $0.append("reader") }
+            lock.unlockShared(host)
+            #expect(host.lockStats.read.contended == 1)
+            host.retire()
+        }
+        // Give the late reader every chance to overtake; a reader-preferring lock lets it in now.
+        for _ in 0..<200 { OSThread.yield() }
+        usleep(20_000)
+        #expect(order.withLock { $0 }.isEmpty)
+        lock.unlockShared(holder)
+        writer.join()
+        lateReader.join()
+        #expect(order.withLock { $0 } == ["writer", "reader"])
+        holder.retire()
+    }
+
+    @Test func accountsAcquisitionsPerSide() {
+        let lock = MMULock()
+        let reclaimer = EpochReclaimer { _ in }
+        let host = HostThread(role: .aging, reclaimer: reclaimer)
+        defer { host.retire() }
+        lock.lock(.read, host)
+        lock.unlock(.read, host)
+        lock.lock(.write, host)
+        lock.unlock(.write, host)
+        lock.lock(.none, host)
+        lock.unlock(.none, host)
+        #expect(host.lockStats.read.acquisitions == 1)
+        #expect(host.lockStats.write.acquisitions == 1)
+        #expect(host.lockStats.contended == 0)
+    }
+}
