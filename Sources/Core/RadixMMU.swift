@@ -38,6 +38,7 @@ public final class RadixMMU: SecondaryMMU, @unchecked Sendable {
 
     public var pageTableBytes: Int { table.tableBytes }
     public var useAfterFreeReads: Int { table.useAfterFreeReads }
+    public var jemallocTableBytes: Int { table.jemallocMemory.allocated }
 
     // MARK: vCPU side
 

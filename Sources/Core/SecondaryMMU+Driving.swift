@@ -4,13 +4,18 @@ extension SecondaryMMU {
     /// A vCPU's access to `gfn`, called in guest mode (inside the thread's read-side section).
     /// When the entry is not present the vCPU exits guest mode, takes the fault, re-enters and
     /// retries, as a VM exit does.
+    /// - Parameter onFault: called after each fault with its duration in ticks (`Ticks`).
     /// - Returns: the faults taken (0 when the access hit).
     @inlinable @discardableResult
-    public func accessFaulting(_ gfn: UInt64, write: Bool, thread: HostThread) -> Int {
+    public func accessFaulting(
+        _ gfn: UInt64, write: Bool, thread: HostThread, onFault: (_ ticks: UInt64) -> Void = { _ in }
+    ) -> Int {
         var faults = 0
         while !access(gfn, write: write, thread: thread) {
             thread.exitReadSide()
+            let start = Ticks.now()
             _ = handleFault(gfn, write: write, thread: thread)
+            onFault(Ticks.now() &- start)
             thread.enterReadSide()
             faults += 1
         }

@@ -70,6 +70,9 @@ public protocol SecondaryMMU: AnyObject, Sendable {
     /// by the model.
     var pageTableBytes: Int { get }
 
+    /// Bytes jemalloc reports allocated in this MMU's table-page arena (0 under ASan).
+    var jemallocTableBytes: Int { get }
+
     /// Poisoned entries read after a table page was freed (debug builds; 0 in release).
     var useAfterFreeReads: Int { get }
 }

@@ -1,2 +1,3 @@
 import Bench
-AgingBenchMain.run()
+
+AgingBenchMain.main()

@@ -44,6 +44,7 @@ final class ShadowMMU: SecondaryMMU, @unchecked Sendable {
 
     var pageTableBytes: Int { table.tableBytes + rmap.bytes }
     var useAfterFreeReads: Int { table.useAfterFreeReads }
+    var jemallocTableBytes: Int { table.jemallocMemory.allocated }
 
     // MARK: vCPU side
 

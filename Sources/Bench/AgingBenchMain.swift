@@ -1,1 +1,0 @@
-public enum AgingBenchMain { public static func run() { print("agingbench") } }

@@ -1,0 +1,54 @@
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The executable's entry point: parse, run, and map every error to one stderr line and a
+/// documented exit status (`ExitStatus`), never a trace.
+public enum AgingBenchMain {
+    public static func main(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
+        let (status, output) = run(arguments)
+        if !output.isEmpty { print(output) }
+        exit(status.rawValue)
+    }
+
+    /// Runs the command line; returns the exit status and what help/usage text to print on stdout.
+    public static func run(_ arguments: [String]) -> (ExitStatus, String) {
+        do {
+            var command = try AgingBench.parseAsRoot(arguments)
+            try command.run()
+            return (.success, "")
+        } catch {
+            return report(error)
+        }
+    }
+
+    /// Maps an error to its exit status, printing the one-line message on stderr.
+    static func report(_ error: Error) -> (ExitStatus, String) {
+        let (status, line) = classify(error)
+        if status == .success { return (.success, line) }
+        printError(line)
+        return (status, "")
+    }
+
+    /// The exit status and the one line to show for `error`.
+    public static func classify(_ error: Error) -> (ExitStatus, String) {
+        switch error {
+        case let input as InputError:
+            return (.badInput, "agingbench: error: \(input.message)")
+        case let outcome as RunOutcome:
+            return (outcome.status, "agingbench: \(outcome.message)")
+        default:
+            if AgingBench.exitCode(for: error) == .success {
+                return (.success, AgingBench.fullMessage(for: error))
+            }
+            let message = AgingBench.message(for: error)
+                .split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? "invalid arguments"
+            return (.badInput, "agingbench: error: \(message.replacingOccurrences(of: "Error: ", with: ""))")
+        }
+    }
+
+    static func printError(_ line: String) {
+        StandardError.write(line + "\n")
+    }
+}

@@ -1,0 +1,16 @@
+/// The documented exit statuses of `agingbench`.
+public enum ExitStatus: Int32, Sendable {
+    case success = 0
+    /// Something failed while running (not the user's input).
+    case failure = 1
+    /// Bad input: a one-line message on stderr, nothing written.
+    case badInput = 2
+    /// Results written, but a model invariant was violated in at least one row.
+    case invariantViolated = 3
+}
+
+/// A run that finished and wrote its results but must exit with `status`.
+public struct RunOutcome: Error, Sendable {
+    public let status: ExitStatus
+    public let message: String
+}

@@ -1,0 +1,146 @@
+import ArgumentParser
+import Backends
+import Core
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `agingbench run` (the default): sweeps backends × memory × vCPUs × aging × repetitions and
+/// writes the results atomically (CSV by default, to results/latest.csv), then prints a markdown
+/// summary on stdout.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run a sweep and write its results (the default command).")
+
+    @Option(help: "Comma-separated backends, or 'all'.")
+    var backends = "all"
+    @Option(help: "Guest memory per vCPU, comma-separated, with K/M/G/T suffixes (like the selftest's -b).")
+    var memory = "64M,256M"
+    @Option(help: "vCPU counts, comma-separated.")
+    var vcpus = "1,2"
+    @Option(help: "Aging settings to compare: on, off, or both (comma-separated).")
+    var aging = "on,off"
+    @Flag(help: "Only time aging passes over populated memory, with no vCPU load.")
+    var agingOnly = false
+    @Option(help: "Aging passes timed per cell with --aging-only.")
+    var passes = 5
+    @Option(help: "Repetitions of the whole grid (cells interleaved across repetitions).")
+    var repetitions = 3
+    @Option(help: "Seed of every vCPU's access stream.")
+    var seed: UInt64 = 1
+    @Option(help: "Access pattern: uniform, sequential or hotcold.")
+    var pattern = "uniform"
+    @Option(help: "Percent of accesses that write (0-100).")
+    var writePercent = 20
+    @Option(help: "Accesses per vCPU in the measured phase, in multiples of its pages.")
+    var rounds = 8
+    @Option(help: "Evict pages old for this many aging passes (0: never).")
+    var evictAfter = 4
+    @Option(help: "Run shard i of n (1-based), e.g. 2/4; shard outputs concatenate.")
+    var shard: String?
+    @Option(help: "Output format: csv, json or markdown.")
+    var format = "csv"
+    @Option(help: "Output file (default results/latest.<csv|json|md>).")
+    var output: String?
+    @Flag(help: "No progress on stderr.")
+    var quiet = false
+
+    /// Everything the options say, checked: the plan, the workload, the format and the path.
+    struct Validated {
+        var plan: SweepPlan
+        var settings: WorkloadSettings
+        var format: OutputFormat
+        var outputPath: String
+    }
+
+    func validated() throws(InputError) -> Validated {
+        let backendNames = backends == "all" ? Backends.all.map(\.name) : Self.list(backends)
+        for name in backendNames where Backends.named(name) == nil {
+            throw InputError("unknown backend '\(name)' (known: \(Backends.all.map(\.name).joined(separator: ", ")))")
+        }
+        var sizes: [ByteSize] = []
+        for text in Self.list(memory) { sizes.append(try ByteSize(parsing: text)) }
+        var counts: [Int] = []
+        for text in Self.list(vcpus) {
+            guard let count = Int(text), count >= 1, count <= 256 else {
+                throw InputError("invalid vCPU count '\(text)': expected a whole number from 1 to 256")
+            }
+            counts.append(count)
+        }
+        var agingModes: [Bool] = []
+        for text in Self.list(aging) {
+            switch text {
+            case "on": agingModes.append(true)
+            case "off": agingModes.append(false)
+            default: throw InputError("invalid aging setting '\(text)': expected on or off")
+            }
+        }
+        if agingOnly { agingModes = [true] }
+        guard repetitions >= 1 else { throw InputError("--repetitions must be at least 1") }
+        let slice = try shard.map { text throws(InputError) in try Shard(parsing: text) } ?? .whole
+        let plan = try SweepPlan(
+            backends: backendNames, memorySizes: sizes, vcpuCounts: counts, aging: agingModes,
+            repetitions: repetitions, shard: slice)
+
+        var settings = WorkloadSettings()
+        guard let accessPattern = AccessPattern(rawValue: pattern) else {
+            throw InputError("invalid pattern '\(pattern)': expected uniform, sequential or hotcold")
+        }
+        settings.pattern = accessPattern
+        guard (0...100).contains(writePercent) else { throw InputError("--write-percent must be from 0 to 100") }
+        settings.writePercent = writePercent
+        settings.seed = seed
+        guard rounds >= 1 else { throw InputError("--rounds must be at least 1") }
+        settings.rounds = rounds
+        guard evictAfter >= 0 && evictAfter <= 255 else { throw InputError("--evict-after must be from 0 to 255") }
+        settings.evictAfter = agingOnly ? 0 : evictAfter
+        settings.agingOnly = agingOnly
+        guard passes >= 1 else { throw InputError("--passes must be at least 1") }
+        settings.agingOnlyPasses = passes
+
+        guard let outputFormat = OutputFormat(rawValue: format) else {
+            throw InputError("invalid format '\(format)': expected csv, json or markdown")
+        }
+        return Validated(
+            plan: plan, settings: settings, format: outputFormat,
+            outputPath: output ?? "results/latest.\(outputFormat.fileExtension)")
+    }
+
+    func run() throws {
+        let options = try validated()
+        try MemoryEstimate.check(options.plan)
+        try AtomicFileWriter.checkWritable(path: options.outputPath)
+        let build = BuildKind.current
+        if build == "debug" {
+            AgingBenchMain.printError("""
+                agingbench: WARNING: this is a DEBUG build: timings are meaningless and debug-only \
+                checks slow every path. Use `swift run -c release agingbench`.
+                """)
+        }
+        let context = RunContext.detect(build: build)
+        let records = SweepRunner(plan: options.plan, settings: options.settings, context: context, quiet: quiet).run()
+        try AtomicFileWriter.write(options.format.render(records, context: context), to: options.outputPath)
+        print(MarkdownTable.render(records))
+        let broken = records.filter { $0.nonABitChanges != 0 || $0.useAfterFree != 0 }
+        if !broken.isEmpty {
+            throw RunOutcome(
+                status: .invariantViolated,
+                message: "model invariant violated in \(broken.count) row(s) (non_a_bit_changes or use_after_free); results in \(options.outputPath)")
+        }
+    }
+
+    static func list(_ text: String) -> [String] {
+        text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+}
+
+/// Whether this binary was built for release or debug.
+enum BuildKind {
+    static var current: String {
+        #if DEBUG
+        return "debug"
+        #else
+        return "release"
+        #endif
+    }
+}

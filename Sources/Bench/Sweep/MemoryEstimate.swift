@@ -1,0 +1,48 @@
+import Backends
+import Core
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How much memory a cell needs, so a sweep that cannot fit is refused before it starts.
+///
+/// Per guest page: the leaf (8 bytes) plus the upper levels (1/512 of that, rounded up), the
+/// rmap of an rmap backend (8 bytes, plus the aliases' descriptors and second leaves), and the
+/// runner's residency and generation bytes (2). The table-page count is exact; the rest is an
+/// upper bound.
+public enum MemoryEstimate {
+    public static func bytes(guestPages: UInt64, structure: TableStructure) -> UInt64 {
+        let leafTables = (guestPages + 511) / 512
+        let upperTables = (leafTables + 511) / 512 + (leafTables + 262_143) / 262_144 + 1
+        var total = (leafTables + upperTables) * UInt64(TablePageAllocator.pageBytes)
+        if structure == .rmap {
+            total += guestPages * 8 + guestPages / 8 * (32 + 8) + total / 8
+        }
+        return total + guestPages * 2
+    }
+
+    /// Physical memory of this machine.
+    public static var physicalBytes: UInt64 {
+        UInt64(max(0, sysconf(Int32(_SC_PHYS_PAGES)))) * UInt64(max(0, sysconf(Int32(_SC_PAGESIZE))))
+    }
+
+    /// Refuses the first cell whose estimate exceeds 80% of physical memory.
+    public static func check(_ plan: SweepPlan) throws(InputError) {
+        let limit = physicalBytes / 10 * 8
+        for cell in plan.cells {
+            guard let descriptor = Backends.named(cell.backend) else { continue }
+            let pages = cell.memoryPerVCPU.pages * UInt64(cell.vcpus)
+            let needed = bytes(guestPages: pages, structure: descriptor.capabilities.structure)
+            if needed > limit {
+                throw InputError(
+                    "cell \(cell.backend)/\(cell.memoryPerVCPU)/vcpus:\(cell.vcpus) needs about "
+                        + "\(gib(needed)) GiB of page tables and bookkeeping; this machine has \(gib(physicalBytes)) GiB")
+            }
+        }
+    }
+
+    private static func gib(_ bytes: UInt64) -> String {
+        let tenths = (bytes * 10 + (1 << 29)) >> 30
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+}

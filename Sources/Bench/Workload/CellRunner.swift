@@ -1,0 +1,159 @@
+import Backends
+import Core
+import Dispatch
+import Histogram
+import Synchronization
+
+/// Runs one sweep cell: a fresh MMU, the vCPU threads and the aging thread, then one `RunRecord`.
+///
+/// Phases, as `access_tracking_perf_test` in benchmark mode: with aging on, the aging thread
+/// starts first and runs passes back to back; the vCPUs populate their memory (timed:
+/// `populate_s`, fault-bound), then do `rounds` × their pages of accesses (timed: `vcpu_wall_s`);
+/// the aging thread stops when they finish. With `agingOnly` the vCPUs only populate, then the
+/// aging thread runs `agingOnlyPasses` passes with no load.
+public enum CellRunner {
+    public static func run(
+        _ cell: SweepCell, descriptor: BackendDescriptor, settings: WorkloadSettings, context: RunContext
+    ) -> RunRecord {
+        let pagesPerVCPU = cell.memoryPerVCPU.bytes / GuestMemory.pageBytes
+        let guestPages = pagesPerVCPU * UInt64(cell.vcpus)
+        let mmu = descriptor.make(MMUConfiguration(gfnCount: guestPages))
+        let residency = Residency(pages: guestPages)
+        let populateGate = DispatchSemaphore(value: 0)
+        let workGate = DispatchSemaphore(value: 0)
+        let populated = DispatchSemaphore(value: 0)
+        let reports = Mutex<[VCPUReport]>([])
+        let runAgingThread = cell.aging && !settings.agingOnly
+
+        let vcpuThreads = (0..<cell.vcpus).map { index in
+            OSThread {
+                var worker = VCPUWorker(
+                    mmu: mmu, index: index, pages: pagesPerVCPU, settings: settings,
+                    repetition: cell.repetition, residency: residency)
+                populateGate.wait()
+                worker.populate()
+                populated.signal()
+                workGate.wait()
+                if !settings.agingOnly { worker.work() }
+                let report = worker.finish()
+                reports.withLock { $0.append(report) }
+            }
+        }
+
+        let stopAging = Atomic<Bool>(false)
+        let agingStarted = DispatchSemaphore(value: 0)
+        let agingResult = Mutex<AgingReport?>(nil)
+        let agingThread: OSThread? = runAgingThread ? OSThread {
+            var driver = AgingDriver(
+                mmu: mmu, thread: mmu.makeThread(role: .aging), guestPages: guestPages,
+                windowPages: settings.windowPages, evictAfter: settings.evictAfter, residency: residency)
+            agingStarted.signal()
+            while !stopAging.load(ordering: .relaxed) { driver.runPass() }
+            let report = AgingReport(driver)
+            agingResult.withLock { $0 = report }
+        } : nil
+        if runAgingThread { agingStarted.wait() }
+
+        let populateStart = Ticks.now()
+        for _ in 0..<cell.vcpus { populateGate.signal() }
+        for _ in 0..<cell.vcpus { populated.wait() }
+        let tableBytes = mmu.pageTableBytes
+        let jemallocBytes = mmu.jemallocTableBytes
+
+        if settings.agingOnly && cell.aging {
+            var driver = AgingDriver(
+                mmu: mmu, thread: mmu.makeThread(role: .aging), guestPages: guestPages,
+                windowPages: settings.windowPages, evictAfter: 0, residency: residency)
+            for _ in 0..<max(1, settings.agingOnlyPasses) { driver.runPass() }
+            agingResult.withLock { $0 = AgingReport(driver) }
+        }
+
+        let workStart = Ticks.now()
+        for _ in 0..<cell.vcpus { workGate.signal() }
+        vcpuThreads.forEach { $0.join() }
+        stopAging.store(true, ordering: .relaxed)
+        agingThread?.join()
+
+        let vcpuReports = reports.withLock { $0 }
+        let aging = agingResult.withLock { $0 } ?? AgingReport()
+        let auditor = mmu.makeThread(role: .aging)
+        let violations = mmu.identityViolations(in: GFNRange(start: 0, count: guestPages), thread: auditor)
+        auditor.retire()
+
+        var faultTicks = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+        var vcpuLocks = LockStats()
+        for report in vcpuReports {
+            faultTicks.add(report.faultTicks)
+            vcpuLocks = vcpuLocks + report.lockStats
+        }
+        let populateEnd = vcpuReports.map(\.populateEnd).max() ?? populateStart
+        let workEnd = vcpuReports.map(\.workEnd).max() ?? workStart
+        func percentileNanos(_ percentile: Double) -> UInt64 {
+            faultTicks.totalCount == 0 ? 0 : UInt64(Ticks.nanoseconds(faultTicks.valueAtPercentile(percentile)))
+        }
+
+        var record = RunRecord()
+        record.timestamp = context.timestamp
+        record.commit = context.commit
+        record.host = context.host
+        record.cpu = context.cpuModel
+        record.cores = context.cores
+        record.build = context.build
+        record.backend = descriptor.name
+        record.variant = "default"
+        record.memoryPerVCPUBytes = cell.memoryPerVCPU.bytes
+        record.vcpus = cell.vcpus
+        record.aging = settings.agingOnly ? "only" : (cell.aging ? "on" : "off")
+        record.pattern = settings.pattern.rawValue
+        record.writePercent = settings.writePercent
+        record.seed = settings.seed
+        record.repetition = cell.repetition
+        record.populateSeconds = Ticks.nanoseconds(populateEnd &- populateStart) / 1e9
+        record.vcpuWallSeconds = settings.agingOnly ? 0 : Ticks.nanoseconds(workEnd &- workStart) / 1e9
+        record.accesses = vcpuReports.reduce(0) { $0 + $1.accesses }
+        record.faults = vcpuReports.reduce(0) { $0 + $1.faults }
+        record.faultP50Nanos = percentileNanos(50)
+        record.faultP99Nanos = percentileNanos(99)
+        record.faultP999Nanos = percentileNanos(99.9)
+        record.faultMaxNanos = faultTicks.totalCount == 0 ? 0 : UInt64(Ticks.nanoseconds(faultTicks.max))
+        record.agingPasses = aging.passes
+        record.passAverageSeconds = aging.passAverageSeconds
+        record.pagesAgedPerSecond = aging.passAverageSeconds > 0 ? Double(guestPages) / aging.passAverageSeconds : 0
+        record.notifierCalls = aging.notifierCalls
+        record.youngPages = aging.youngPages
+        record.lockAcquisitions = vcpuLocks.acquisitions + aging.lockStats.acquisitions
+        record.vcpuLockContended = vcpuLocks.contended
+        record.vcpuLockWaitNanos = UInt64(Ticks.nanoseconds(vcpuLocks.waitTicks))
+        record.agingLockWaitNanos = UInt64(Ticks.nanoseconds(aging.lockStats.waitTicks))
+        record.agingLockHoldNanos = UInt64(Ticks.nanoseconds(aging.lockStats.read.holdTicks + aging.lockStats.write.holdTicks))
+        record.evictions = aging.evictions
+        record.refaults = vcpuReports.reduce(0) { $0 + $1.refaults }
+        record.ptBytes = UInt64(tableBytes)
+        record.ptBytesJemalloc = UInt64(jemallocBytes)
+        record.nonABitChanges = UInt64(violations)
+        record.useAfterFree = UInt64(mmu.useAfterFreeReads)
+        return record
+    }
+}
+
+/// What the aging thread did in a cell.
+struct AgingReport: Sendable {
+    var passes = 0
+    var passAverageSeconds: Double = 0
+    var notifierCalls: UInt64 = 0
+    var youngPages: UInt64 = 0
+    var evictions: UInt64 = 0
+    var lockStats = LockStats()
+
+    init() {}
+
+    init(_ driver: AgingDriver) {
+        passes = driver.passes
+        passAverageSeconds = driver.passAverageSeconds
+        notifierCalls = driver.notifierCalls
+        youngPages = driver.youngPages
+        evictions = driver.evictions
+        lockStats = driver.thread.lockStats
+        driver.thread.retire()
+    }
+}

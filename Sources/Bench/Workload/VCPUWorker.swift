@@ -1,0 +1,92 @@
+import Core
+import Histogram
+
+/// What one vCPU thread did in a cell.
+struct VCPUReport: Sendable {
+    var accesses: UInt64 = 0
+    var faults: UInt64 = 0
+    var refaults: UInt64 = 0
+    /// Fault durations in ticks.
+    var faultTicks = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+    var lockStats = LockStats()
+    var populateEnd: UInt64 = 0
+    var workEnd: UInt64 = 0
+}
+
+/// One vCPU: owns `pages` guest pages from `base`, populates them, then does the measured work.
+///
+/// The vCPU stays in guest mode (the read-side section) while it accesses memory and leaves it
+/// on every fault and every `exitInterval` accesses, as timer ticks make a real vCPU exit.
+struct VCPUWorker {
+    static let exitInterval: UInt64 = 64
+
+    let mmu: any SecondaryMMU
+    let thread: HostThread
+    let base: UInt64
+    let pages: UInt64
+    let settings: WorkloadSettings
+    let residency: Residency
+    var random: SplitMix64
+    var report = VCPUReport()
+
+    init(mmu: any SecondaryMMU, index: Int, pages: UInt64, settings: WorkloadSettings, repetition: Int, residency: Residency) {
+        self.mmu = mmu
+        thread = mmu.makeThread(role: .vcpu)
+        base = UInt64(index) * pages
+        self.pages = pages
+        self.settings = settings
+        self.residency = residency
+        // The stream depends on the seed, the vCPU and the repetition, never on the backend,
+        // so every backend sees the same accesses.
+        random = SplitMix64(seed: settings.seed &* 0x9E37_79B9 &+ UInt64(index) &* 0x1_0001 &+ UInt64(repetition))
+    }
+
+    /// Faults every page in, in order, with writes (the selftest's populate).
+    mutating func populate() {
+        thread.enterReadSide()
+        for offset in 0..<pages { touch(base + offset, write: true, count: offset) }
+        thread.exitReadSide()
+        report.populateEnd = Ticks.now()
+    }
+
+    /// `rounds` × `pages` accesses by the pattern.
+    mutating func work() {
+        let writeThreshold = UInt64(max(0, min(100, settings.writePercent)))
+        thread.enterReadSide()
+        var count: UInt64 = 0
+        for round in 0..<UInt64(settings.rounds) {
+            for index in 0..<pages {
+                let offset = settings.pattern.offset(index: index, round: round, pages: pages, random: &random)
+                let write = random.next(below: 100) < writeThreshold
+                touch(base + offset, write: write, count: count)
+                count &+= 1
+            }
+        }
+        thread.exitReadSide()
+        report.workEnd = Ticks.now()
+    }
+
+    @inline(__always)
+    private mutating func touch(_ gfn: UInt64, write: Bool, count: UInt64) {
+        let residency = self.residency
+        var refaults: UInt64 = 0
+        let faults = mmu.accessFaulting(gfn, write: write, thread: thread) { ticks in
+            report.faultTicks.record(max(ticks, 1))
+            if residency.faultedIn(gfn) { refaults &+= 1 }
+        }
+        report.faults &+= UInt64(faults)
+        report.refaults &+= refaults
+        report.accesses &+= 1
+        if count % Self.exitInterval == Self.exitInterval - 1 {
+            thread.exitReadSide()
+            thread.enterReadSide()
+        }
+    }
+
+    /// Final report, with the thread's lock accounting; gives the reclamation slot back.
+    mutating func finish() -> VCPUReport {
+        report.lockStats = thread.lockStats
+        thread.retire()
+        return report
+    }
+}

@@ -1,0 +1,25 @@
+import Core
+
+/// Everything about a cell's workload that is not a sweep axis (DESIGN section 3).
+///
+/// Contract: two runs with equal settings, cell and seed issue the same access stream per vCPU.
+public struct WorkloadSettings: Sendable, Hashable {
+    /// How vCPUs pick pages.
+    public var pattern: AccessPattern = .uniform
+    /// Percent of accesses that are writes (0–100).
+    public var writePercent: Int = 20
+    /// Base seed; each vCPU's stream derives from it, the cell and the repetition.
+    public var seed: UInt64 = 1
+    /// Accesses per vCPU in the measured phase, as multiples of its page count.
+    public var rounds: Int = 8
+    /// Pages old for this many consecutive aging passes are evicted (0: never evict).
+    public var evictAfter: Int = 4
+    /// `--aging-only`: no vCPU load after populate; the aging thread runs `agingOnlyPasses`.
+    public var agingOnly = false
+    /// Aging passes timed in an `--aging-only` run.
+    public var agingOnlyPasses: Int = 5
+    /// Look-around window (pages per notifier call), at most 64.
+    public var windowPages: Int = 64
+
+    public init() {}
+}
