@@ -15,7 +15,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Comma-separated backends, or 'all'.")
     var backends = "all"
     @Option(help: "Guest memory per vCPU, comma-separated, with K/M/G/T suffixes (like the selftest's -b).")
-    var memory = "64M,256M"
+    var memory = "256M,1G"
     @Option(help: "vCPU counts, comma-separated.")
     var vcpus = "1,2"
     @Option(help: "Aging settings to compare: on, off, or both (comma-separated).")
@@ -33,9 +33,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Percent of accesses that write (0-100).")
     var writePercent = 20
     @Option(help: "Accesses per vCPU in the measured phase, in multiples of its pages.")
-    var rounds = 8
+    var rounds = 16
     @Option(help: "Evict pages old for this many aging passes (0: never).")
-    var evictAfter = 4
+    var evictAfter = 0
     @Option(help: "Run shard i of n (1-based), e.g. 2/4; shard outputs concatenate.")
     var shard: String?
     @Option(help: "Output format: csv, json or markdown.")
