@@ -42,7 +42,7 @@ let package = Package(
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core", "CJemalloc"]),
         .testTarget(name: "BackendTests", dependencies: ["Core", "Backends"]),
-        .testTarget(name: "BenchTests", dependencies: ["Bench", "Core", "Backends"]),
+        .testTarget(name: "BenchTests", dependencies: ["Bench", "Core", "Backends", "agingbench"]),
     ],
     swiftLanguageModes: [.v6]
 )

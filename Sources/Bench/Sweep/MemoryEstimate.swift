@@ -26,12 +26,21 @@ public enum MemoryEstimate {
         UInt64(max(0, sysconf(Int32(_SC_PHYS_PAGES)))) * UInt64(max(0, sysconf(Int32(_SC_PAGESIZE))))
     }
 
-    /// Refuses the first cell whose estimate exceeds 80% of physical memory.
+    /// The largest guest the model addresses: 2^34 pages (64 TiB), below the shadow MMU's
+    /// alias region.
+    public static let maximumGuestPages: UInt64 = 1 << 34
+
+    /// Refuses the first cell whose guest is too large for the model or whose estimate exceeds
+    /// 80% of physical memory.
     public static func check(_ plan: SweepPlan) throws(InputError) {
         let limit = physicalBytes / 10 * 8
         for cell in plan.cells {
             guard let descriptor = Backends.named(cell.backend) else { continue }
-            let pages = cell.memoryPerVCPU.pages * UInt64(cell.vcpus)
+            let (pages, overflow) = cell.memoryPerVCPU.pages.multipliedReportingOverflow(by: UInt64(cell.vcpus))
+            if overflow || pages > maximumGuestPages {
+                throw InputError(
+                    "cell \(cell.backend)/\(cell.memoryPerVCPU)/vcpus:\(cell.vcpus): a guest larger than 64T is beyond the model")
+            }
             let needed = bytes(guestPages: pages, structure: descriptor.capabilities.structure)
             if needed > limit {
                 throw InputError(

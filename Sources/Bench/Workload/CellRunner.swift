@@ -48,7 +48,8 @@ public enum CellRunner {
                 mmu: mmu, thread: mmu.makeThread(role: .aging), guestPages: guestPages,
                 windowPages: settings.windowPages, evictAfter: settings.evictAfter, residency: residency)
             agingStarted.signal()
-            while !stopAging.load(ordering: .relaxed) { driver.runPass() }
+            // At least one pass, however short the vCPUs' work.
+            repeat { driver.runPass() } while !stopAging.load(ordering: .relaxed)
             let report = AgingReport(driver)
             agingResult.withLock { $0 = report }
         } : nil

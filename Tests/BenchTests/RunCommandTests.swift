@@ -1,0 +1,138 @@
+import Bench
+import Foundation
+import Testing
+
+@Suite struct RunCommandTests {
+    @Test func csvHasOneRowPerCellAndReadsBack() throws {
+        let directory = makeScratchDirectory()
+        let path = directory.appendingPathComponent("run.csv").path
+        #expect(runTinySweep(output: path) == .success)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.split(separator: "\n").first.map(String.init) == RunRecord.columns.joined(separator: ","))
+        let rows = try csvRows(text)
+        #expect(rows.count == 2 * 2 * 2 * 2 * 2)
+        #expect(Set(rows.map(cellKey)).count == rows.count, "every cell exactly once")
+        for row in rows {
+            #expect(row["schema"] == String(RunRecord.schemaVersion))
+            #expect(row["build"] == "debug")
+            #expect(row["non_a_bit_changes"] == "0")
+            #expect(row["use_after_free"] == "0")
+            let pagesPerVCPU = UInt64(row["memory_per_vcpu_bytes"]!)! / 4096
+            let vcpus = UInt64(row["vcpus"]!)!
+            // populate touches every page once, then one round of accesses
+            #expect(UInt64(row["accesses"]!) == pagesPerVCPU * vcpus * 2)
+            #expect(UInt64(row["faults"]!)! >= pagesPerVCPU * vcpus)
+            let passes = Int(row["aging_passes"]!)!
+            #expect(row["aging"] == "off" ? passes == 0 : passes >= 1)
+            if row["aging"] == "on" {
+                #expect(UInt64(row["notifier_calls"]!)! > 0)
+            }
+            #expect(UInt64(row["pt_bytes"]!)! >= 4 * 4096, "root + three levels at least")
+            #expect(Double(row["vcpu_wall_s"]!)! > 0)
+        }
+        let baselineOn = rows.filter { $0["backend"] == "baseline" && $0["aging"] == "on" }
+        let tdpOn = rows.filter { $0["backend"] == "x86-tdp" && $0["aging"] == "on" }
+        // One call per page without the bitmap; at most two per 64-page window with it.
+        for row in baselineOn {
+            let pages = UInt64(row["memory_per_vcpu_bytes"]!)! / 4096 * UInt64(row["vcpus"]!)!
+            #expect(UInt64(row["notifier_calls"]!)! >= UInt64(row["aging_passes"]!)! * pages)
+        }
+        for row in tdpOn {
+            let pages = UInt64(row["memory_per_vcpu_bytes"]!)! / 4096 * UInt64(row["vcpus"]!)!
+            #expect(UInt64(row["notifier_calls"]!)! <= UInt64(row["aging_passes"]!)! * 2 * ((pages + 63) / 64))
+        }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        #expect(leftovers == ["run.csv"], "no temporary file left behind")
+    }
+
+    @Test func jsonFollowsGoogleBenchmarkLayout() throws {
+        let path = makeScratchDirectory().appendingPathComponent("run.json").path
+        #expect(runTinySweep(output: path, ["--format", "json"]) == .success)
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let context = try #require(object["context"] as? [String: Any])
+        for key in ["date", "host_name", "num_cpus", "library_build_type"] { #expect(context[key] != nil, "context.\(key)") }
+        let benchmarks = try #require(object["benchmarks"] as? [[String: Any]])
+        #expect(benchmarks.count == 32)
+        for benchmark in benchmarks {
+            for key in ["name", "run_name", "run_type", "repetitions", "repetition_index", "iterations", "real_time", "cpu_time", "time_unit"] {
+                #expect(benchmark[key] != nil, "benchmarks[].\(key)")
+            }
+            #expect(benchmark["repetitions"] as? Int == 2)
+        }
+        #expect(Set(benchmarks.compactMap { $0["name"] as? String }).count == 16)
+    }
+
+    @Test func shardsConcatenateIntoTheWholeSweep() throws {
+        let directory = makeScratchDirectory()
+        let whole = directory.appendingPathComponent("whole.csv").path
+        #expect(runTinySweep(output: whole) == .success)
+        var concatenated = ""
+        for index in 1...3 {
+            let path = directory.appendingPathComponent("shard\(index).csv").path
+            #expect(runTinySweep(output: path, ["--shard", "\(index)/3"]) == .success)
+            concatenated += try String(contentsOfFile: path, encoding: .utf8)
+        }
+        let shardKeys = try csvRows(concatenated).map(cellKey)
+        let wholeKeys = try csvRows(try String(contentsOfFile: whole, encoding: .utf8)).map(cellKey)
+        #expect(shardKeys.count == wholeKeys.count)
+        #expect(Set(shardKeys) == Set(wholeKeys))
+        #expect(Set(shardKeys).count == shardKeys.count, "no cell in two shards")
+    }
+
+    static let badInputs: [[String]] = [
+        ["--memory", "1Q"], ["--memory", "0"], ["--memory", "-1G"], ["--backends", "nonesuch"],
+        ["--vcpus", "0"], ["--shard", "3/2"], ["--aging", "sometimes"], ["--repetitions", "0"],
+        ["--format", "xml"], ["--pattern", "zigzag"], ["--write-percent", "101"], ["--no-such-flag"],
+        ["--memory", "1T", "--vcpus", "256"], ["--memory", "64T", "--vcpus", "2"],
+    ]
+
+    @Test(arguments: badInputs)
+    func badInputExitsTwoAndWritesNothing(_ arguments: [String]) {
+        let directory = makeScratchDirectory()
+        let path = directory.appendingPathComponent("never.csv").path
+        #expect(AgingBenchMain.run(["run", "--quiet", "--output", path] + arguments).0 == .badInput)
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func anUnwritableOutputIsRefusedBeforeTheSweep() {
+        #expect(AgingBenchMain.run(["run", "--output", "/proc/no-such-dir/x.csv"]).0 == .badInput)
+        let directory = makeScratchDirectory()
+        #expect(AgingBenchMain.run(["run", "--output", directory.path]).0 == .badInput)
+    }
+
+    @Test func errorsAreOneLine() {
+        let (status, line) = AgingBenchMain.classify(InputError("memory size '1Q' has an unknown unit"))
+        #expect(status == .badInput)
+        #expect(line == "agingbench: error: memory size '1Q' has an unknown unit")
+        do {
+            _ = try AgingBench.parseAsRoot(["run", "--repetitions", "many"])
+            Issue.record("parsing should have failed")
+        } catch {
+            let (parseStatus, parseLine) = AgingBenchMain.classify(error)
+            #expect(parseStatus == .badInput)
+            #expect(!parseLine.contains("\n"))
+            #expect(parseLine.hasPrefix("agingbench: error: "))
+        }
+    }
+
+    /// The real binary, as a user runs it: one stderr line, exit status 2, no trace.
+    @Test func theExecutableReportsBadInputOnOneLine() throws {
+        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("agingbench")
+        // BenchTests depends on the executable target, so it is built beside the test bundle.
+        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "no agingbench at \(binary.path)")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["--vcpus", "0", "--output", makeScratchDirectory().appendingPathComponent("x.csv").path]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = Pipe()
+        try process.run()
+        process.waitUntilExit()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 2)
+        #expect(text.split(separator: "\n").count == 1)
+        #expect(text.hasPrefix("agingbench: error: invalid vCPU count '0'"))
+    }
+}
