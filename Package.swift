@@ -20,6 +20,8 @@ let package = Package(
         ),
         // CPU pause, cycle counter and the C reference aging pass: things Swift cannot spell.
         .target(name: "CPlatform"),
+        // The hardware's limit: the same aging pass as a plain C loop (`agingbench limit`).
+        .target(name: "CReference"),
         .target(
             name: "Core",
             dependencies: ["CJemalloc", "CPlatform"]
@@ -31,7 +33,7 @@ let package = Package(
         .target(
             name: "Bench",
             dependencies: [
-                "Core", "Backends", "CPlatform",
+                "Core", "Backends", "CPlatform", "CReference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]

@@ -15,7 +15,7 @@ import Foundation
 public enum GoogleBenchmarkJSON {
     /// Columns copied onto each benchmark object as counters, under their CSV names.
     public static let counterColumns: [String] = [
-        "pass_avg_s", "pages_aged_per_s", "faults", "fault_p99_ns", "notifier_calls", "young_pages",
+        "pass_avg_s", "pages_aged_per_s", "limit_pass_s", "pass_vs_limit", "faults", "fault_p99_ns", "notifier_calls", "young_pages",
         "vcpu_lock_wait_ns", "aging_lock_wait_ns", "evictions", "refaults", "pt_bytes",
         "non_a_bit_changes", "populate_s",
     ]

@@ -18,6 +18,7 @@ public enum MarkdownTable {
         Metric(title: "vCPU wall (s)", decimals: 3) { $0.vcpuWallSeconds },
         Metric(title: "passes", decimals: 0) { Double($0.agingPasses) },
         Metric(title: "pass avg (ms)", decimals: 3) { $0.passAverageSeconds * 1e3 },
+        Metric(title: "vs limit", decimals: 2) { $0.passVsLimit },
         Metric(title: "fault p99 (µs)", decimals: 1) { Double($0.faultP99Nanos) / 1e3 },
         Metric(title: "vCPU lock wait (ms)", decimals: 3) { Double($0.vcpuLockWaitNanos) / 1e6 },
         Metric(title: "evictions", decimals: 0) { Double($0.evictions) },

@@ -29,6 +29,8 @@ extension RunRecord {
         Column("aging_passes", .int(\.agingPasses)),
         Column("pass_avg_s", .double(\.passAverageSeconds)),
         Column("pages_aged_per_s", .double(\.pagesAgedPerSecond)),
+        Column("limit_pass_s", .double(\.limitPassSeconds)),
+        Column("pass_vs_limit", .double(\.passVsLimit)),
         Column("notifier_calls", .uint(\.notifierCalls)),
         Column("young_pages", .uint(\.youngPages)),
         Column("lock_acquisitions", .uint(\.lockAcquisitions)),

@@ -64,6 +64,11 @@ public struct RunRecord: Sendable, Hashable {
     public var passAverageSeconds: Double
     /// `pages_aged_per_s`: Pages examined by aging per second of pass time.
     public var pagesAgedPerSecond: Double
+    /// `limit_pass_s`: Mean pass of the C reference over the same guest, timed beside the
+    /// backend's passes (`--aging-only` rows; 0 elsewhere).
+    public var limitPassSeconds: Double
+    /// `pass_vs_limit`: `pass_avg_s / limit_pass_s` (`--aging-only` rows; 0 elsewhere).
+    public var passVsLimit: Double
     /// `notifier_calls`: test_young and clear_young calls made by aging.
     public var notifierCalls: UInt64
     /// `young_pages`: Pages found young by aging.
@@ -123,6 +128,8 @@ public struct RunRecord: Sendable, Hashable {
         agingPasses: Int = 0,
         passAverageSeconds: Double = 0,
         pagesAgedPerSecond: Double = 0,
+        limitPassSeconds: Double = 0,
+        passVsLimit: Double = 0,
         notifierCalls: UInt64 = 0,
         youngPages: UInt64 = 0,
         lockAcquisitions: UInt64 = 0,
@@ -164,6 +171,8 @@ public struct RunRecord: Sendable, Hashable {
         self.agingPasses = agingPasses
         self.passAverageSeconds = passAverageSeconds
         self.pagesAgedPerSecond = pagesAgedPerSecond
+        self.limitPassSeconds = limitPassSeconds
+        self.passVsLimit = passVsLimit
         self.notifierCalls = notifierCalls
         self.youngPages = youngPages
         self.lockAcquisitions = lockAcquisitions

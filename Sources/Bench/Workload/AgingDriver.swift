@@ -6,8 +6,8 @@ import Core
 /// backend reports the bitmap unreliable — once per page (`SecondaryMMU.ageWindow`). It keeps a
 /// generation count per page (passes since last seen young) and, with `evictAfter > 0`, evicts
 /// (zaps) resident pages that stay old that many passes, in contiguous runs.
-struct AgingDriver {
-    let mmu: any SecondaryMMU
+struct AgingDriver<MMU: SecondaryMMU> {
+    let mmu: MMU
     let thread: HostThread
     let guestPages: UInt64
     let windowPages: UInt64
@@ -22,7 +22,7 @@ struct AgingDriver {
     private(set) var youngPages: UInt64 = 0
     private(set) var evictions: UInt64 = 0
 
-    init(mmu: any SecondaryMMU, thread: HostThread, guestPages: UInt64, windowPages: Int, evictAfter: Int, residency: Residency) {
+    init(mmu: MMU, thread: HostThread, guestPages: UInt64, windowPages: Int, evictAfter: Int, residency: Residency) {
         self.mmu = mmu
         self.thread = thread
         self.guestPages = guestPages

@@ -17,10 +17,10 @@ struct VCPUReport: Sendable {
 ///
 /// The vCPU stays in guest mode (the read-side section) while it accesses memory and leaves it
 /// on every fault and every `exitInterval` accesses, as timer ticks make a real vCPU exit.
-struct VCPUWorker {
-    static let exitInterval: UInt64 = 64
+struct VCPUWorker<MMU: SecondaryMMU> {
+    static var exitInterval: UInt64 { 64 }
 
-    let mmu: any SecondaryMMU
+    let mmu: MMU
     let thread: HostThread
     let base: UInt64
     let pages: UInt64
@@ -29,7 +29,7 @@ struct VCPUWorker {
     var random: SplitMix64
     var report = VCPUReport()
 
-    init(mmu: any SecondaryMMU, index: Int, pages: UInt64, settings: WorkloadSettings, repetition: Int, residency: Residency) {
+    init(mmu: MMU, index: Int, pages: UInt64, settings: WorkloadSettings, repetition: Int, residency: Residency) {
         self.mmu = mmu
         thread = mmu.makeThread(role: .vcpu)
         base = UInt64(index) * pages

@@ -1,0 +1,28 @@
+#ifndef AGINGBENCH_CREFERENCE_H
+#define AGINGBENCH_CREFERENCE_H
+
+#include <stdint.h>
+
+/// The hardware's limit for an aging pass: a plain C walk of the same 4-level radix tree of
+/// 512-entry table pages, testing (and clearing, with an atomic AND) the Accessed bit of every
+/// leaf. No locks, no read-side section, no notifier calls: what any backend costs beyond this
+/// is the model's (or the modelled kernel's) overhead.
+typedef struct agingbench_reference agingbench_reference;
+
+/// Builds a tree with a leaf for every gfn in [0, pages): `leaf_template | pfn << 12`, young.
+/// Returns NULL when out of memory.
+agingbench_reference *agingbench_reference_create(uint64_t pages, uint64_t leaf_template, uint64_t accessed_mask);
+
+void agingbench_reference_destroy(agingbench_reference *reference);
+
+/// Sets the Accessed bit (atomic OR) on every `stride`-th page, starting at gfn 0.
+void agingbench_reference_mark_young(agingbench_reference *reference, uint64_t stride);
+
+/// One pass over every leaf: counts the young ones and, when `clear` is non-zero, clears their
+/// Accessed bit with an atomic AND. Returns the number of young leaves.
+uint64_t agingbench_reference_pass(agingbench_reference *reference, int clear);
+
+/// Bytes of table pages the tree holds.
+uint64_t agingbench_reference_table_bytes(const agingbench_reference *reference);
+
+#endif
