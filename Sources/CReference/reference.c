@@ -99,6 +99,31 @@ uint64_t agingbench_reference_pass(agingbench_reference *reference, int clear) {
     return young;
 }
 
+uint64_t agingbench_reference_windowed_pass(agingbench_reference *reference, uint64_t window) {
+    const uint64_t accessed = reference->accessed;
+    uint64_t young = 0;
+    if (window == 0 || window > 64) window = 64;
+    for (uint64_t start = 0; start < reference->pages; start += window) {
+        uint64_t end = start + window < reference->pages ? start + window : reference->pages;
+        uint64_t bitmap = 0;
+        uint64_t *table = NULL;
+        for (uint64_t gfn = start; gfn < end; gfn++) {
+            if (gfn == start || (gfn & 511) == 0) table = leaf_table(reference, gfn);
+            if (!table) continue;
+            if (__atomic_load_n(&table[gfn & 511], __ATOMIC_RELAXED) & accessed) bitmap |= 1ull << (end - 1 - gfn);
+        }
+        if (!bitmap) continue;
+        young += (uint64_t)__builtin_popcountll(bitmap);
+        for (uint64_t gfn = start; gfn < end; gfn++) {
+            if (gfn == start || (gfn & 511) == 0) table = leaf_table(reference, gfn);
+            if (!table || !(bitmap & (1ull << (end - 1 - gfn)))) continue;
+            if (__atomic_load_n(&table[gfn & 511], __ATOMIC_RELAXED) & accessed)
+                __atomic_fetch_and(&table[gfn & 511], ~accessed, __ATOMIC_RELAXED);
+        }
+    }
+    return young;
+}
+
 uint64_t agingbench_reference_table_bytes(const agingbench_reference *reference) {
     return reference->tables * 4096;
 }

@@ -18,17 +18,43 @@ public final class HostThread: @unchecked Sendable {
     public let slot: EpochReclaimer.Slot
     @usableFromInline let reclaimer: EpochReclaimer
 
+    /// The counters live behind a pointer: a class's stored `var` would pay a dynamic
+    /// exclusivity check on every update in the fault and aging paths.
+    @usableFromInline struct Counters {
+        @usableFromInline var lockStats = LockStats()
+        @usableFromInline var lockHeldSince: UInt64 = 0
+        @usableFromInline var events = MMUEvents()
+        @usableFromInline init() {}
+    }
+    @usableFromInline let counters: UnsafeMutablePointer<Counters>
+
     /// `mmu_lock` accounting of this thread.
-    public var lockStats = LockStats()
+    @inlinable public var lockStats: LockStats {
+        _read { yield counters.pointee.lockStats }
+        _modify { yield &counters.pointee.lockStats }
+    }
     /// When the lock this thread holds was taken (ticks).
-    public var lockHeldSince: UInt64 = 0
+    @inlinable public var lockHeldSince: UInt64 {
+        _read { yield counters.pointee.lockHeldSince }
+        _modify { yield &counters.pointee.lockHeldSince }
+    }
     /// Model events seen by this thread.
-    public var events = MMUEvents()
+    @inlinable public var events: MMUEvents {
+        _read { yield counters.pointee.events }
+        _modify { yield &counters.pointee.events }
+    }
 
     public init(role: Role, reclaimer: EpochReclaimer) {
         self.role = role
         self.reclaimer = reclaimer
         slot = reclaimer.register()
+        counters = .allocate(capacity: 1)
+        counters.initialize(to: Counters())
+    }
+
+    deinit {
+        counters.deinitialize(count: 1)
+        counters.deallocate()
     }
 
     /// rcu_read_lock() for this thread (a vCPU: entering guest mode).

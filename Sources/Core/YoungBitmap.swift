@@ -12,16 +12,18 @@ public struct YoungBitmap: Sendable, Hashable, CustomStringConvertible {
     @inlinable public init(bits: UInt64 = 0) { self.bits = bits }
 
     /// The bit index of `gfn` in a bitmap for `range`.
+    /// The bit index of `gfn` in a bitmap for `range` (`gfn` must lie in the range).
     @inlinable public static func bit(for gfn: UInt64, in range: GFNRange) -> UInt64 {
-        range.last - gfn
+        range.end &- 1 &- gfn
     }
 
+    // Masked shifts: the walk calls these per leaf, and the range is at most 64 pages.
     @inlinable public func contains(_ gfn: UInt64, in range: GFNRange) -> Bool {
-        bits & (1 << Self.bit(for: gfn, in: range)) != 0
+        bits & (1 &<< Self.bit(for: gfn, in: range)) != 0
     }
 
     @inlinable public mutating func insert(_ gfn: UInt64, in range: GFNRange) {
-        bits |= 1 << Self.bit(for: gfn, in: range)
+        bits |= 1 &<< Self.bit(for: gfn, in: range)
     }
 
     @inlinable public var isEmpty: Bool { bits == 0 }

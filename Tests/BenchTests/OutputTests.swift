@@ -25,7 +25,7 @@ private func context() -> RunContext {
         let expected = """
             schema,timestamp,commit,host,cpu,cores,build,backend,variant,memory_per_vcpu_bytes,vcpus,aging,\
             pattern,write_percent,seed,repetition,populate_s,vcpu_wall_s,accesses,faults,fault_p50_ns,\
-            fault_p99_ns,fault_p999_ns,fault_max_ns,aging_passes,pass_avg_s,pages_aged_per_s,notifier_calls,\
+            fault_p99_ns,fault_p999_ns,fault_max_ns,aging_passes,pass_avg_s,pages_aged_per_s,limit_pass_s,pass_vs_limit,notifier_calls,\
             young_pages,lock_acquisitions,vcpu_lock_contended,vcpu_lock_wait_ns,aging_lock_wait_ns,\
             aging_lock_hold_ns,evictions,refaults,pt_bytes,pt_bytes_jemalloc,non_a_bit_changes,use_after_free
             """

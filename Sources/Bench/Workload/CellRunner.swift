@@ -153,7 +153,7 @@ public enum CellRunner {
 extension CellRunner {
     /// `--aging-only`: timed passes over populated memory with no vCPU load, each preceded by
     /// making every other page young through the hardware path, and each followed by the C
-    /// reference doing the same over its own tree of the same size and format. One untimed
+    /// reference making the same windowed pass over its own tree of the same size and format. One untimed
     /// warm-up pass of each first, so both start from a warm cache and the same young half.
     /// - Returns: the aging report and the reference's mean pass in seconds (0 without one).
     static func agingOnlyPasses<MMU: SecondaryMMU>(
@@ -176,7 +176,7 @@ extension CellRunner {
         var warmUp = makeDriver()
         makeHalfYoung()
         warmUp.runPass()
-        _ = reference?.timedPass(clear: true)
+        _ = reference?.timedPass(.windowed, window: settings.windowPages)
         warmUp.thread.retire()
 
         var driver = makeDriver()
@@ -184,7 +184,7 @@ extension CellRunner {
         for _ in 0..<max(1, settings.agingOnlyPasses) {
             makeHalfYoung()
             driver.runPass()
-            referenceTicks &+= reference?.timedPass(clear: true).ticks ?? 0
+            referenceTicks &+= reference?.timedPass(.windowed, window: settings.windowPages).ticks ?? 0
         }
         marker.retire()
         let passes = Double(max(1, settings.agingOnlyPasses))

@@ -4,7 +4,7 @@ import Core
 /// The C reference pass (`CReference`) over a guest of the same size and format as a backend's:
 /// the hardware's limit for an aging pass, timed in the same process right beside it.
 ///
-/// Contract: `markYoung(stride:)` then `timedPass(clear:)` mirror what the runner does to the
+/// Contract: `markYoung(stride:)` then `timedPass(.windowed)` mirror what the runner does to the
 /// backend (mark every `stride`-th page young through the hardware path, then one pass).
 final class ReferenceLimit {
     private let reference: OpaquePointer
@@ -20,10 +20,25 @@ final class ReferenceLimit {
 
     func markYoung(stride: UInt64) { agingbench_reference_mark_young(reference, stride) }
 
+    /// How a reference pass walks the tree.
+    enum Kind: String, CaseIterable {
+        /// The runner's bitmap protocol in C: per window, a test walk then a clear walk.
+        case windowed
+        /// One loop over every leaf that tests and clears: the plain hardware limit.
+        case plain
+        /// One loop over every leaf that only tests.
+        case testOnly = "test-only"
+    }
+
     /// One pass; returns its duration in ticks and the young leaves it found.
-    func timedPass(clear: Bool) -> (ticks: UInt64, young: UInt64) {
+    func timedPass(_ kind: Kind, window: Int = 64) -> (ticks: UInt64, young: UInt64) {
         let start = Ticks.now()
-        let young = agingbench_reference_pass(reference, clear ? 1 : 0)
+        let young: UInt64
+        switch kind {
+        case .windowed: young = agingbench_reference_windowed_pass(reference, UInt64(window))
+        case .plain: young = agingbench_reference_pass(reference, 1)
+        case .testOnly: young = agingbench_reference_pass(reference, 0)
+        }
         return (Ticks.now() &- start, young)
     }
 

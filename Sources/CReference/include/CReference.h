@@ -18,9 +18,15 @@ void agingbench_reference_destroy(agingbench_reference *reference);
 /// Sets the Accessed bit (atomic OR) on every `stride`-th page, starting at gfn 0.
 void agingbench_reference_mark_young(agingbench_reference *reference, uint64_t stride);
 
-/// One pass over every leaf: counts the young ones and, when `clear` is non-zero, clears their
+/// One plain pass over every leaf, leaf table by leaf table: counts the young ones and, when `clear` is non-zero, clears their
 /// Accessed bit with an atomic AND. Returns the number of young leaves.
 uint64_t agingbench_reference_pass(agingbench_reference *reference, int clear);
+
+/// The same pass as the runner's aging driver makes on a bitmap backend, without the model:
+/// for each window of `window` pages (at most 64), a walk from the root that tests every leaf
+/// into a bitmap, then, if any was young, a second walk from the root that clears the Accessed
+/// bit (atomic AND) of the leaves the bitmap marks. Returns the number of young leaves.
+uint64_t agingbench_reference_windowed_pass(agingbench_reference *reference, uint64_t window);
 
 /// Bytes of table pages the tree holds.
 uint64_t agingbench_reference_table_bytes(const agingbench_reference *reference);
