@@ -1,7 +1,10 @@
 #define _GNU_SOURCE
 #include "CPlatform.h"
 #include <dlfcn.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 uint64_t agingbench_monotonic_ns(void) {
     struct timespec ts;
@@ -11,4 +14,14 @@ uint64_t agingbench_monotonic_ns(void) {
 
 int agingbench_under_address_sanitizer(void) {
     return dlsym(RTLD_DEFAULT, "__asan_init") != 0;
+}
+
+int agingbench_membarrier_register(void) {
+    long supported = syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+    if (supported < 0 || !(supported & MEMBARRIER_CMD_PRIVATE_EXPEDITED)) return 0;
+    return syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+}
+
+void agingbench_membarrier(void) {
+    syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
 }

@@ -33,7 +33,8 @@ public struct EntryFormat: Sendable, Hashable, CustomStringConvertible {
     public let accessTrackSavedMask: UInt64
     /// Bits cleared when an entry is parked (EPT R, W and X).
     public let accessTrackClearMask: UInt64
-    /// Software bit that remembers a parked entry may be made writable again (EPT bit 58).
+    /// Software bits of a writable leaf: host-writable (57) and MMU-writable (58) on EPT; the
+    /// latter lets `fast_page_fault` make a parked entry writable again.
     public let mmuWritableMask: UInt64
 
     /// The kernel's SHADOW_ACC_TRACK_SAVED_BITS_SHIFT.
@@ -68,13 +69,18 @@ public struct EntryFormat: Sendable, Hashable, CustomStringConvertible {
         return (entry & ~accessTrackClearMask) | saved
     }
 
-    /// A parked entry made present again, as the kernel's `restore_acc_track_spte` plus the write
-    /// permission that `fast_page_fault` gives back when the MMU-writable bit allows it.
-    @inlinable public func restoreParked(_ entry: UInt64) -> UInt64 {
+    /// A parked entry made present again, as the kernel's `restore_acc_track_spte`; on a write
+    /// fault `fast_page_fault` also gives the write permission back when the MMU-writable bit
+    /// allows it.
+    @inlinable public func restoreParked(_ entry: UInt64, write: Bool) -> UInt64 {
         let savedField = accessTrackSavedMask << Self.accessTrackShift
-        var restored = (entry & ~savedField) | ((entry & savedField) >> Self.accessTrackShift)
-        if entry & mmuWritableMask != 0 { restored |= writableMask }
-        return restored
+        let restored = (entry & ~savedField) | ((entry & savedField) >> Self.accessTrackShift)
+        return write ? makeWritable(restored) : restored
+    }
+
+    /// The entry with write permission, if its MMU-writable bit allows it (else unchanged).
+    @inlinable public func makeWritable(_ entry: UInt64) -> UInt64 {
+        entry & mmuWritableMask != 0 ? entry | writableMask : entry
     }
 
     /// True for an entry parked by access tracking: mapped, but not usable by the hardware.
@@ -86,7 +92,7 @@ public struct EntryFormat: Sendable, Hashable, CustomStringConvertible {
     /// Accessed, Dirty and (when tracked) Writable bits removed.
     @inlinable public func identity(_ entry: UInt64) -> UInt64 {
         var normal = entry
-        if isParked(entry) { normal = restoreParked(entry) }
+        if isParked(entry) { normal = restoreParked(entry, write: false) }
         var volatileBits = accessedMask | dirtyMask
         if accessTracking { volatileBits |= writableMask }
         return normal & ~volatileBits
@@ -107,7 +113,7 @@ public struct EntryFormat: Sendable, Hashable, CustomStringConvertible {
 
 extension EntryFormat {
     /// x86 EPT with A/D bits on (TDP MMU): R 0, W 1, X 2, memory type WB 3–5, Accessed 8, Dirty 9,
-    /// the MMU-present software bit 11 and the MMU-writable bit 58.
+    /// the MMU-present software bit 11 and the host-/MMU-writable bits 57 and 58.
     public static let ept = EntryFormat(
         name: "ept",
         hardwarePresentMask: 0b111,
@@ -121,7 +127,7 @@ extension EntryFormat {
         accessTracking: false,
         accessTrackSavedMask: 0,
         accessTrackClearMask: 0,
-        mmuWritableMask: 1 << 58
+        mmuWritableMask: (1 << 57) | (1 << 58)
     )
 
     /// x86 EPT with A/D bits off: the kernel's access tracking (`mark_spte_for_access_track`).
@@ -138,7 +144,7 @@ extension EntryFormat {
         accessTracking: true,
         accessTrackSavedMask: 0b101,
         accessTrackClearMask: 0b111,
-        mmuWritableMask: 1 << 58
+        mmuWritableMask: (1 << 57) | (1 << 58)
     )
 
     /// x86 legacy paging, as NPT and the shadow MMU use it: Present 0, Writable 1, User 2,

@@ -32,6 +32,22 @@ public struct EntrySlot: @unchecked Sendable, Hashable {
         pointer.pointee.bitwiseAnd(~mask, ordering: .relaxed).oldValue
     }
 
+    /// The CPU's page walk reaching this leaf: sets Accessed (and Dirty on a write) with a locked
+    /// update of the entry it read, never on an entry that stopped being present. False when
+    /// the access must fault: not present, or a write to a read-only entry.
+    @inlinable public func hardwareAccess(write: Bool, format: EntryFormat) -> Bool {
+        let wanted = format.accessedMask | (write ? format.dirtyMask : 0)
+        var value = load()
+        while true {
+            guard format.isHardwarePresent(value) else { return false }
+            if write && value & format.writableMask == 0 { return false }
+            if value & wanted == wanted { return true }
+            let result = compareExchange(expected: value, desired: value | wanted)
+            if result.exchanged { return true }
+            value = result.original
+        }
+    }
+
     /// Atomic OR (set bits); returns the old value.
     @inlinable public func setBits(_ mask: UInt64) -> UInt64 {
         pointer.pointee.bitwiseOr(mask, ordering: .relaxed).oldValue

@@ -1,3 +1,4 @@
+import CPlatform
 import Synchronization
 
 /// Epoch-based deferred reclamation: the model's RCU for table pages seen by lockless walkers.
@@ -9,6 +10,11 @@ import Synchronization
 ///
 /// Contract: a walker must not hold a pointer read inside a section after leaving it; the writer
 /// must make the page unreachable (store the parent entry) *before* calling `retire`.
+///
+/// Entering a section costs a plain store, as `rcu_read_lock()` costs next to nothing in the
+/// kernel: the reclaimer pays instead, with `membarrier(2)` forcing a full barrier on every
+/// running thread before it reads the slots (the asymmetric scheme of liburcu's memb flavour).
+/// Where membarrier is unavailable, readers fence on entry instead.
 public final class EpochReclaimer: @unchecked Sendable {
     // Safety: slots and epoch are atomics; the retired list is behind a Mutex.
 
@@ -25,6 +31,9 @@ public final class EpochReclaimer: @unchecked Sendable {
     @usableFromInline let slots: UnsafeMutablePointer<Atomic<UInt64>>
     @usableFromInline let slotInUse: UnsafeMutablePointer<Atomic<Bool>>
     @usableFromInline let epoch = Atomic<UInt64>(1)
+
+    /// True when the reclaimer's membarrier stands in for the readers' fences.
+    @usableFromInline static let asymmetricFences = agingbench_membarrier_register() != 0
 
     private struct Retired {
         let epoch: UInt64
@@ -78,9 +87,13 @@ public final class EpochReclaimer: @unchecked Sendable {
     @inlinable public func enterReadSide(slot: Slot) {
         let current = epoch.load(ordering: .acquiring)
         slots[slot.index * Self.slotStride].store(current, ordering: .relaxed)
-        // Pairs with the fence in `reclaim()`: either the reclaimer sees this slot, or this walker
-        // sees the unlink that preceded the retire.
-        atomicMemoryFence(ordering: .sequentiallyConsistent)
+        // Pairs with the barrier in `reclaim()`: either the reclaimer sees this slot, or this
+        // walker sees the unlink that preceded the retire.
+        if Self.asymmetricFences {
+            agingbench_compiler_barrier()
+        } else {
+            atomicMemoryFence(ordering: .sequentiallyConsistent)
+        }
     }
 
     /// rcu_read_unlock().
@@ -102,7 +115,12 @@ public final class EpochReclaimer: @unchecked Sendable {
     /// Frees what no walker can reach any more; returns how many pointers it freed.
     @discardableResult
     public func reclaim() -> Int {
-        atomicMemoryFence(ordering: .sequentiallyConsistent)
+        if pendingCount == 0 { return 0 }
+        if Self.asymmetricFences {
+            agingbench_membarrier()
+        } else {
+            atomicMemoryFence(ordering: .sequentiallyConsistent)
+        }
         var oldestActive = UInt64.max
         for index in 0..<capacity {
             let entered = slots[index * Self.slotStride].load(ordering: .acquiring)
@@ -120,6 +138,13 @@ public final class EpochReclaimer: @unchecked Sendable {
         for address in ready { free(UnsafeMutableRawPointer(bitPattern: address)!) }
         freedCount.wrappingAdd(ready.count, ordering: .relaxed)
         return ready.count
+    }
+
+    /// Reclaims once at least `batch` pointers wait, as `call_rcu` batches callbacks: a reclaim
+    /// costs a barrier on every CPU, too much for every zap.
+    @discardableResult
+    public func reclaim(batch: Int) -> Int {
+        pendingCount >= batch ? reclaim() : 0
     }
 
     /// synchronize_rcu() + reclaim: waits until every retired pointer has been freed.

@@ -74,6 +74,9 @@ public final class PageTable: @unchecked Sendable {
         Int((gfn >> (9 * UInt64(level - 1))) & 511)
     }
 
+    /// Retired table pages freed per reclaim, at the least.
+    public static let reclaimBatch = 64
+
     /// gfns covered by one entry at `level` (1 at level 1, 512 at level 2, …).
     @inlinable static func span(level: Int) -> UInt64 { 1 << (9 * UInt64(level - 1)) }
 
@@ -201,13 +204,13 @@ public final class PageTable: @unchecked Sendable {
     // MARK: Zap
 
     /// Clears every leaf in `range` (atomic exchange: hardware may be setting A/D bits), unlinks
-    /// table pages left empty and retires them. The caller excludes `install` (write lock).
+    /// table pages left empty and retires them to `reclaimer`. The caller excludes `install`
+    /// (write lock) and calls `reclaimer.reclaim(batch:)` once it has dropped the lock.
     /// - Returns: the leaves that were mapped, and the young ones among them.
     @discardableResult
     public func zap(_ range: GFNRange) -> (zapped: Int, young: Int) {
         var tally = (zapped: 0, young: 0)
         zap(range, table: root, level: Self.levels, base: 0, tally: &tally)
-        reclaimer.reclaim()
         return tally
     }
 

@@ -43,29 +43,21 @@ public final class RadixMMU: SecondaryMMU, @unchecked Sendable {
     // MARK: vCPU side
 
     @inlinable public func access(_ gfn: UInt64, write: Bool, thread: HostThread) -> Bool {
-        guard let slot = table.slot(for: gfn) else { return false }
-        let wanted = format.accessedMask | (write ? format.dirtyMask : 0)
-        var value = slot.load()
-        while true {
-            guard format.isHardwarePresent(value) else { return false }
-            if value & wanted == wanted { return true }
-            // The CPU sets A/D with a locked update of the entry it walked, never on a zapped one.
-            let result = slot.compareExchange(expected: value, desired: value | wanted)
-            if result.exchanged { return true }
-            value = result.original
-        }
+        table.slot(for: gfn)?.hardwareAccess(write: write, format: format) ?? false
     }
 
     public func handleFault(_ gfn: UInt64, write: Bool, thread: HostThread) -> FaultOutcome {
-        if format.accessTracking && restoreParked(gfn, thread: thread) { return .restored }
+        if format.accessTracking && fastFault(gfn, write: write, thread: thread) {
+            thread.events.fastFaults &+= 1
+            return .restored
+        }
         lock.lock(capabilities.faultLock, thread)
         thread.enterReadSide()
         let slot = table.slotAllocating(for: gfn)
         let current = slot.load()
         let outcome: FaultOutcome
-        if format.isParked(current) {
-            let restored = slot.compareExchange(expected: current, desired: format.restoreParked(current))
-            outcome = restored.exchanged ? .restored : .spurious
+        if let fixed = Self.fixedByFastPath(current, write: write, format: format) {
+            outcome = slot.compareExchange(expected: current, desired: fixed).exchanged ? .restored : .spurious
         } else if format.isMapped(current) {
             outcome = .spurious
         } else {
@@ -82,14 +74,24 @@ public final class RadixMMU: SecondaryMMU, @unchecked Sendable {
         return outcome
     }
 
-    /// `fast_page_fault`: restore a parked entry without `mmu_lock`, under the read-side section.
-    private func restoreParked(_ gfn: UInt64, thread: HostThread) -> Bool {
+    /// `fast_page_fault`: fix a parked or write-protected entry without `mmu_lock`, under the
+    /// read-side section, by compare-exchange. False when it cannot (the slow path decides).
+    private func fastFault(_ gfn: UInt64, write: Bool, thread: HostThread) -> Bool {
         thread.enterReadSide()
         defer { thread.exitReadSide() }
         guard let slot = table.slot(for: gfn) else { return false }
         let current = slot.load()
-        guard format.isParked(current) else { return false }
-        return slot.compareExchange(expected: current, desired: format.restoreParked(current)).exchanged
+        guard let fixed = Self.fixedByFastPath(current, write: write, format: format) else { return false }
+        return slot.compareExchange(expected: current, desired: fixed).exchanged
+    }
+
+    /// What `fast_page_fault` makes of `entry`: a parked entry restored (writable on a write
+    /// fault), a write-protected one made writable; nil when the fast path does not apply.
+    private static func fixedByFastPath(_ entry: UInt64, write: Bool, format: EntryFormat) -> UInt64? {
+        if format.isParked(entry) { return format.restoreParked(entry, write: write) }
+        guard write, format.isHardwarePresent(entry), entry & format.writableMask == 0 else { return nil }
+        let writable = format.makeWritable(entry)
+        return writable == entry ? nil : writable
     }
 
     @discardableResult
@@ -97,6 +99,7 @@ public final class RadixMMU: SecondaryMMU, @unchecked Sendable {
         lock.lockExclusive(thread)
         let zapped = table.zap(range).zapped
         lock.unlockExclusive(thread)
+        table.reclaimer.reclaim(batch: PageTable.reclaimBatch)
         thread.events.zapped &+= UInt64(zapped)
         return zapped
     }
@@ -132,9 +135,9 @@ public final class RadixMMU: SecondaryMMU, @unchecked Sendable {
         var young = false
         let format = self.format
         table.forEachLeaf(in: range) { gfn, slot, value in
-            guard format.isYoung(value) else { return }
+            guard bitmap.contains(gfn, in: range) && format.isYoung(value) else { return }
             young = true
-            if bitmap.contains(gfn, in: range) { clear(slot, value, thread: thread) }
+            clear(slot, value, thread: thread)
         }
         thread.exitReadSide()
         return young

@@ -52,7 +52,8 @@ public protocol SecondaryMMU: AnyObject, Sendable {
     func finishBitmapAge(thread: HostThread)
     /// Bitmap test, between the hooks: marks every young page of `range`; true if any was young.
     func testAge(_ range: GFNRange, bitmap: inout YoungBitmap, thread: HostThread) -> Bool
-    /// Bitmap clear, between the hooks: ages the pages marked in `bitmap`; true if any was young.
+    /// Bitmap clear, between the hooks: ages the pages marked in `bitmap`; true if any of them
+    /// was young.
     func clearAge(_ range: GFNRange, bitmap: YoungBitmap, thread: HostThread) -> Bool
     /// `kvm_test_age_gfn` without a bitmap, taking `agingLock` itself; may stop at the first
     /// young page.
@@ -88,16 +89,21 @@ public enum FaultOutcome: Sendable, Hashable {
 }
 
 extension SecondaryMMU {
-    @inlinable var resultFlags: AgeFlags { capabilities.fast ? .fast : [] }
+    /// The flags of a call that found young pages or not: `.fast` rides on `.young`, as the
+    /// series returns `young ? MMU_NOTIFIER_YOUNG_FAST : 0`.
+    @inlinable func flags(young: Bool) -> AgeFlags {
+        guard young else { return [] }
+        return capabilities.fast ? [.young, .fast] : .young
+    }
 
     /// `mmu_notifier_test_young` without a bitmap.
     @inlinable public func testYoung(_ range: GFNRange, thread: HostThread) -> AgeFlags {
-        testAge(range, thread: thread) ? resultFlags.union(.young) : resultFlags
+        flags(young: testAge(range, thread: thread))
     }
 
     /// `mmu_notifier_clear_young` without a bitmap.
     @inlinable public func clearYoung(_ range: GFNRange, thread: HostThread) -> AgeFlags {
-        clearAge(range, thread: thread) ? resultFlags.union(.young) : resultFlags
+        flags(young: clearAge(range, thread: thread))
     }
 
     /// `mmu_notifier_test_young` with a bitmap: `.bitmapUnreliable` when the backend does not
@@ -107,7 +113,7 @@ extension SecondaryMMU {
         guard prepareBitmapAge(thread: thread) else { return .bitmapUnreliable }
         let young = testAge(range, bitmap: &bitmap, thread: thread)
         finishBitmapAge(thread: thread)
-        return young ? resultFlags.union(.young) : resultFlags
+        return flags(young: young)
     }
 
     /// `mmu_notifier_clear_young` with a bitmap: `.bitmapUnreliable` when not honoured (then
@@ -117,7 +123,7 @@ extension SecondaryMMU {
         guard prepareBitmapAge(thread: thread) else { return .bitmapUnreliable }
         let young = clearAge(range, bitmap: bitmap, thread: thread)
         finishBitmapAge(thread: thread)
-        return young ? resultFlags.union(.young) : resultFlags
+        return flags(young: young)
     }
 
     /// The per-page fallback after `.bitmapUnreliable` (the pre-series path): one

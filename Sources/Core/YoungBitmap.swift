@@ -51,7 +51,8 @@ public struct AgeFlags: OptionSet, Sendable, Hashable, CustomStringConvertible {
     public static let young = AgeFlags(rawValue: 1 << 0)
     /// The bitmap was not honoured: the caller must ask again one page at a time.
     public static let bitmapUnreliable = AgeFlags(rawValue: 1 << 1)
-    /// MMU_NOTIFIER_YOUNG_FAST: the call was cheap (no mmu_lock); look-around pays.
+    /// MMU_NOTIFIER_YOUNG_FAST: the call was cheap (lockless or read-locked); look-around pays.
+    /// Set only together with `young`.
     public static let fast = AgeFlags(rawValue: 1 << 2)
 
     public var description: String {

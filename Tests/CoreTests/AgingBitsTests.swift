@@ -66,7 +66,15 @@ import Testing
         thread.enterReadSide()
         #expect(!mmu.access(3, write: false, thread: thread))
         thread.exitReadSide()
+        // A read fault restores R/X; write permission comes back only on a write fault.
         #expect(mmu.handleFault(3, write: false, thread: thread) == .restored)
+        #expect(mmu.table.leaf(for: 3) == installed & ~format.writableMask)
+        thread.enterReadSide()
+        #expect(mmu.access(3, write: false, thread: thread))
+        #expect(!mmu.access(3, write: true, thread: thread))
+        thread.exitReadSide()
+        #expect(mmu.handleFault(3, write: true, thread: thread) == .restored)
         #expect(mmu.table.leaf(for: 3) == installed)
+        #expect(thread.events.fastFaults == 2)
     }
 }

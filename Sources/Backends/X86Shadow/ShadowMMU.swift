@@ -49,16 +49,7 @@ final class ShadowMMU: SecondaryMMU, @unchecked Sendable {
     // MARK: vCPU side
 
     func access(_ gfn: UInt64, write: Bool, thread: HostThread) -> Bool {
-        guard let slot = table.slot(for: Self.accessPage(for: gfn)) else { return false }
-        let wanted = format.accessedMask | (write ? format.dirtyMask : 0)
-        var value = slot.load()
-        while true {
-            guard format.isHardwarePresent(value) else { return false }
-            if value & wanted == wanted { return true }
-            let result = slot.compareExchange(expected: value, desired: value | wanted)
-            if result.exchanged { return true }
-            value = result.original
-        }
+        table.slot(for: Self.accessPage(for: gfn))?.hardwareAccess(write: write, format: format) ?? false
     }
 
     func handleFault(_ gfn: UInt64, write: Bool, thread: HostThread) -> FaultOutcome {
@@ -96,6 +87,7 @@ final class ShadowMMU: SecondaryMMU, @unchecked Sendable {
         let aliased = GFNRange(start: Self.aliasBase + range.start, end: Self.aliasBase + range.end)
         table.zap(aliased)
         lock.unlockExclusive(thread)
+        table.reclaimer.reclaim(batch: PageTable.reclaimBatch)
         thread.events.zapped &+= UInt64(zapped)
         return zapped
     }
@@ -122,7 +114,7 @@ final class ShadowMMU: SecondaryMMU, @unchecked Sendable {
 
     func clearAge(_ range: GFNRange, bitmap: YoungBitmap, thread: HostThread) -> Bool {
         var young = false
-        for gfn in range.start..<range.end where clearYoung(gfn, apply: bitmap.contains(gfn, in: range)) {
+        for gfn in range.start..<range.end where bitmap.contains(gfn, in: range) && clearYoung(gfn, apply: true) {
             young = true
         }
         return young

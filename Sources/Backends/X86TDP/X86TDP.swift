@@ -8,8 +8,9 @@ import Core
 ///   nothing on x86), clearing Accessed with an atomic AND only on entries that test young
 ///   (`tdp_mmu_clear_spte_bits`), and reporting MMU_NOTIFIER_YOUNG_FAST;
 /// - A/D bits off: `mark_spte_for_access_track` by compare-exchange whose failure is ignored
-///   ("most likely young anyway"); the next access takes `fast_page_fault`, which restores the
-///   entry without `mmu_lock`;
+///   ("most likely young anyway"), lockless as in Linux 6.15; no bitmap, since the series'
+///   `kvm_arch_prepare_bitmap_age` requires `shadow_accessed_mask`; the next access takes
+///   `fast_page_fault`, which restores the entry without `mmu_lock`;
 /// - faults: `kvm_tdp_mmu_map` under `mmu_lock` for read, tables linked and leaves installed
 ///   with `tdp_mmu_set_spte_atomic` (a lost race retries the fault: here a spurious fault);
 /// - zaps: `kvm_tdp_mmu_unmap_gfn_range` under the write lock, tables freed via RCU.
@@ -19,7 +20,9 @@ enum X86TDP {
             format: configuration.accessTracking ? .eptAccessTracking : .ept,
             structure: .radix,
             agingLock: .none,
-            bitmapAgingLock: LockMode.none,
+            // The series' hook needs an Accessed bit (`shadow_accessed_mask`): with A/D bits off
+            // the bitmap is not honoured, and aging is upstream's lockless per-page path.
+            bitmapAgingLock: configuration.accessTracking ? nil : LockMode.none,
             faultLock: .read,
             clearMethod: configuration.accessTracking ? .compareExchangeIgnoreFailure : .atomicAnd,
             fast: true

@@ -139,7 +139,7 @@ public enum CellRunner {
         record.vcpuLockContended = vcpuLocks.contended
         record.vcpuLockWaitNanos = UInt64(Ticks.nanoseconds(vcpuLocks.waitTicks))
         record.agingLockWaitNanos = UInt64(Ticks.nanoseconds(aging.lockStats.waitTicks))
-        record.agingLockHoldNanos = UInt64(Ticks.nanoseconds(aging.lockStats.read.holdTicks + aging.lockStats.write.holdTicks))
+        record.agingLockHoldNanos = UInt64(Ticks.nanoseconds(aging.lockStats.write.holdTicks))
         record.evictions = aging.evictions
         record.refaults = vcpuReports.reduce(0) { $0 + $1.refaults }
         record.ptBytes = UInt64(tableBytes)

@@ -30,6 +30,17 @@ static inline uint64_t agingbench_ticks(void) {
 #endif
 }
 
+/// Prevents the compiler from moving memory accesses across this point (no CPU fence).
+static inline void agingbench_compiler_barrier(void) {
+    __asm__ __volatile__("" ::: "memory");
+}
+
+/// Registers the process for membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED); 1 on success.
+int agingbench_membarrier_register(void);
+
+/// Issues a full memory barrier on every running thread of this process (membarrier(2)).
+void agingbench_membarrier(void);
+
 /// True when the process runs under AddressSanitizer (table pages then come from malloc, so ASan sees them).
 int agingbench_under_address_sanitizer(void);
 
