@@ -33,7 +33,9 @@ public final class EpochReclaimer: @unchecked Sendable {
     @usableFromInline let epoch = Atomic<UInt64>(1)
 
     /// True when the reclaimer's membarrier stands in for the readers' fences.
-    @usableFromInline static let asymmetricFences = agingbench_membarrier_register() != 0
+    static let membarrierAvailable = agingbench_membarrier_register() != 0
+    /// `membarrierAvailable`, copied so the read side tests a field, not a lazy global.
+    @usableFromInline let asymmetricFences = EpochReclaimer.membarrierAvailable
 
     private struct Retired {
         let epoch: UInt64
@@ -89,7 +91,7 @@ public final class EpochReclaimer: @unchecked Sendable {
         slots[slot.index * Self.slotStride].store(current, ordering: .relaxed)
         // Pairs with the barrier in `reclaim()`: either the reclaimer sees this slot, or this
         // walker sees the unlink that preceded the retire.
-        if Self.asymmetricFences {
+        if asymmetricFences {
             agingbench_compiler_barrier()
         } else {
             atomicMemoryFence(ordering: .sequentiallyConsistent)
@@ -116,7 +118,7 @@ public final class EpochReclaimer: @unchecked Sendable {
     @discardableResult
     public func reclaim() -> Int {
         if pendingCount == 0 { return 0 }
-        if Self.asymmetricFences {
+        if asymmetricFences {
             agingbench_membarrier()
         } else {
             atomicMemoryFence(ordering: .sequentiallyConsistent)

@@ -106,13 +106,13 @@ public final class RadixMMU: SecondaryMMU, @unchecked Sendable {
 
     // MARK: Aging
 
-    public func prepareBitmapAge(thread: HostThread) -> Bool {
+    @inlinable public func prepareBitmapAge(thread: HostThread) -> Bool {
         guard let mode = capabilities.bitmapAgingLock else { return false }
         lock.lock(mode, thread)
         return true
     }
 
-    public func finishBitmapAge(thread: HostThread) {
+    @inlinable public func finishBitmapAge(thread: HostThread) {
         if let mode = capabilities.bitmapAgingLock { lock.unlock(mode, thread) }
     }
 

@@ -47,13 +47,16 @@ public struct AgeFlags: OptionSet, Sendable, Hashable, CustomStringConvertible {
     public let rawValue: UInt8
     @inlinable public init(rawValue: UInt8) { self.rawValue = rawValue }
 
+    // Computed rather than stored: a stored static is reached through a lazy-initialisation
+    // call on every use, and these are tested once per notifier call.
+
     /// At least one page of the range was young.
-    public static let young = AgeFlags(rawValue: 1 << 0)
+    @inlinable public static var young: AgeFlags { AgeFlags(rawValue: 1 << 0) }
     /// The bitmap was not honoured: the caller must ask again one page at a time.
-    public static let bitmapUnreliable = AgeFlags(rawValue: 1 << 1)
+    @inlinable public static var bitmapUnreliable: AgeFlags { AgeFlags(rawValue: 1 << 1) }
     /// MMU_NOTIFIER_YOUNG_FAST: the call was cheap (lockless or read-locked); look-around pays.
     /// Set only together with `young`.
-    public static let fast = AgeFlags(rawValue: 1 << 2)
+    @inlinable public static var fast: AgeFlags { AgeFlags(rawValue: 1 << 2) }
 
     public var description: String {
         var names: [String] = []
