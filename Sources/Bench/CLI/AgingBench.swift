@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// The `agingbench` command: `run` (the default sweep), `list`.
+/// The `agingbench` command: `run` (the default sweep), `list`, `limit`.
 public struct AgingBench: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "agingbench",
@@ -10,7 +10,7 @@ public struct AgingBench: ParsableCommand {
             written); 3 the results were written but a model invariant was violated \
             (non_a_bit_changes or use_after_free is not 0).
             """,
-        subcommands: [RunCommand.self, ListCommand.self],
+        subcommands: [RunCommand.self, ListCommand.self, LimitCommand.self],
         defaultSubcommand: RunCommand.self
     )
 

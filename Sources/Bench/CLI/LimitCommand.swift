@@ -1,0 +1,51 @@
+import ArgumentParser
+import Core
+import Foundation
+
+/// `agingbench limit`: the C reference alone: what an aging pass costs the hardware here.
+struct LimitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "limit",
+        abstract: "Time the C reference aging passes (the hardware's limit) over guests of the given sizes.",
+        discussion: """
+            Per size: a tree of that many 4 KiB leaves in the EPT format, every other page made \
+            young before each pass. 'windowed' is the runner's bitmap protocol (per 64-page window, \
+            a test walk then a clear walk; what pass_vs_limit divides by), 'plain' one loop that \
+            tests and clears, 'test-only' one loop that only tests. Medians over the passes.
+            """)
+
+    @Option(help: "Guest sizes, comma-separated, with K/M/G/T suffixes.")
+    var memory = "1G,16G"
+    @Option(help: "Timed passes per size and kind.")
+    var passes = 5
+
+    func run() throws {
+        var sizes: [ByteSize] = []
+        for text in RunCommand.list(memory) { sizes.append(try ByteSize(parsing: text)) }
+        guard passes >= 1 else { throw InputError("--passes must be at least 1") }
+        for size in sizes where size.pages > MemoryEstimate.maximumGuestPages
+            || MemoryEstimate.bytes(guestPages: size.pages, structure: .radix) > MemoryEstimate.physicalBytes / 10 * 8 {
+            throw InputError("a \(size) guest does not fit in this machine's memory")
+        }
+        if BuildKind.current == "debug" {
+            AgingBenchMain.printError("agingbench: WARNING: this is a DEBUG build; use `swift run -c release agingbench limit`.")
+        }
+        var rows: [[String]] = []
+        for size in sizes {
+            guard let reference = ReferenceLimit(pages: size.pages, format: .ept) else {
+                throw RunOutcome(status: .failure, message: "out of memory building a \(size) reference tree")
+            }
+            for kind in ReferenceLimit.Kind.allCases {
+                var nanoseconds: [Double] = []
+                for _ in 0..<passes {
+                    reference.markYoung(stride: 2)
+                    nanoseconds.append(Ticks.nanoseconds(reference.timedPass(kind).ticks))
+                }
+                let perLeaf = MarkdownTable.median(nanoseconds) / Double(size.pages)
+                rows.append([size.description, kind.rawValue, String(size.pages), String(format: "%.2f", perLeaf),
+                             String(reference.tableBytes)])
+            }
+        }
+        print(TextTable.render(header: ["guest", "pass", "leaves", "ns/leaf (median)", "table bytes"], rows: rows))
+    }
+}

@@ -1,0 +1,47 @@
+@testable import Bench
+import Core
+import Foundation
+import Testing
+
+@Suite struct LimitTests {
+    @Test(arguments: ReferenceLimit.Kind.allCases)
+    func referencePassesSeeAndClearTheYoungHalf(_ kind: ReferenceLimit.Kind) throws {
+        let pages: UInt64 = 1000
+        let reference = try #require(ReferenceLimit(pages: pages, format: .ept))
+        #expect(reference.tableBytes == 5 * 4096, "root, two upper levels, two leaf tables")
+        // Leaves are born young; one clearing pass ages them all.
+        #expect(reference.timedPass(.plain).young == pages)
+        reference.markYoung(stride: 2)
+        #expect(reference.timedPass(kind).young == pages / 2)
+        #expect(reference.timedPass(kind).young == (kind == .testOnly ? pages / 2 : 0))
+    }
+
+    @Test func agingOnlyRowsCarryTheReferenceAndExactCounts() throws {
+        let path = makeScratchDirectory().appendingPathComponent("only.csv").path
+        let status = AgingBenchMain.run([
+            "run", "--backends", "x86-tdp,arm64-stage2,baseline", "--memory", "2M", "--vcpus", "2",
+            "--aging-only", "--passes", "3", "--repetitions", "1", "--quiet", "--output", path,
+        ]).0
+        #expect(status == .success)
+        let rows = try csvRows(try String(contentsOfFile: path, encoding: .utf8))
+        #expect(rows.count == 3)
+        let pages: UInt64 = 2 * 512
+        for row in rows {
+            #expect(row["aging"] == "only")
+            #expect(Double(row["vcpu_wall_s"]!) == 0)
+            #expect(row["aging_passes"] == "3")
+            // Every timed pass follows making every other page young, and clears them.
+            #expect(UInt64(row["young_pages"]!) == 3 * pages / 2)
+            #expect(Double(row["limit_pass_s"]!)! > 0)
+            #expect(Double(row["pass_vs_limit"]!)! > 0)
+            let calls = UInt64(row["notifier_calls"]!)!
+            // A test and a clear per 64-page window, or a bitmap try plus one call per page.
+            #expect(calls == (row["backend"] == "baseline" ? 3 * (pages / 64) * 65 : 3 * (pages / 64) * 2))
+        }
+    }
+
+    @Test func limitCommandRuns() {
+        #expect(AgingBenchMain.run(["limit", "--memory", "1M", "--passes", "1"]).0 == .success)
+        #expect(AgingBenchMain.run(["limit", "--memory", "1Q"]).0 == .badInput)
+    }
+}
