@@ -1,3 +1,4 @@
+import CPlatform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,6 +30,14 @@ public final class OSThread: @unchecked Sendable {
         precondition(!joined, "OSThread joined twice")
         joined = true
         pthread_join(handle, nil)
+    }
+
+    /// CPUs this process may run on.
+    public static var allowedCPUs: Int { Int(agingbench_allowed_cpu_count()) }
+
+    /// Pins the calling thread to the `index`-th allowed CPU (modulo their number).
+    public static func pinCurrentThread(toCPU index: Int) {
+        _ = agingbench_pin_current_thread(Int32(index % allowedCPUs))
     }
 
     /// Gives the CPU to another runnable thread (`sched_yield`).

@@ -18,6 +18,26 @@ func runTinySweep(output: String, _ extra: [String] = []) -> ExitStatus {
     return AgingBenchMain.run(arguments).0
 }
 
+/// Runs the built `agingbench` binary (built beside the test bundle, since BenchTests depends on
+/// the executable target) with stdout discarded; returns its exit status and stderr.
+func runBinary(_ arguments: [String]) throws -> (Int32, String) {
+    let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        .deletingLastPathComponent().appendingPathComponent("agingbench")
+    guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+        throw InputError("no agingbench at \(binary.path)")
+    }
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    let errors = Pipe()
+    process.standardError = errors
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, text)
+}
+
 /// CSV rows as dictionaries keyed by column name, skipping repeated header lines (the shape of
 /// concatenated shard outputs).
 func csvRows(_ text: String) throws -> [[String: String]] {

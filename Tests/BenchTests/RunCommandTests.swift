@@ -85,6 +85,7 @@ import Testing
         ["--vcpus", "0"], ["--shard", "3/2"], ["--aging", "sometimes"], ["--repetitions", "0"],
         ["--format", "xml"], ["--pattern", "zigzag"], ["--write-percent", "101"], ["--no-such-flag"],
         ["--memory", "1T", "--vcpus", "256"], ["--memory", "64T", "--vcpus", "2"],
+        ["--backends", "baseline", "--ad-off"], ["--evict-after", "-1"], ["--rounds", "0"],
     ]
 
     @Test(arguments: badInputs)
@@ -93,6 +94,24 @@ import Testing
         let path = directory.appendingPathComponent("never.csv").path
         #expect(AgingBenchMain.run(["run", "--quiet", "--output", path] + arguments).0 == .badInput)
         #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func adOffRunsTheBackendsThatHaveTheMode() throws {
+        let path = makeScratchDirectory().appendingPathComponent("adoff.csv").path
+        let status = AgingBenchMain.run([
+            "run", "--ad-off", "--memory", "256K", "--vcpus", "1", "--aging", "on", "--repetitions", "1",
+            "--rounds", "2", "--quiet", "--output", path,
+        ]).0
+        #expect(status == .success)
+        let rows = try csvRows(try String(contentsOfFile: path, encoding: .utf8))
+        #expect(rows.map { $0["backend"] } == ["x86-tdp"])
+        for row in rows {
+            #expect(row["variant"] == "ad-off")
+            #expect(row["non_a_bit_changes"] == "0")
+            // No bitmap with A/D bits off: a bitmap try plus one call per page, every window.
+            let pages = UInt64(row["memory_per_vcpu_bytes"]!)! / 4096
+            #expect(UInt64(row["notifier_calls"]!)! == UInt64(row["aging_passes"]!)! * (pages / 64) * 65)
+        }
     }
 
     @Test func anUnwritableOutputIsRefusedBeforeTheSweep() {
@@ -116,22 +135,23 @@ import Testing
         }
     }
 
+    /// Progress goes to a terminal only: with stderr on a pipe a run prints none.
+    @Test func noProgressWhenStderrIsNotATerminal() throws {
+        let directory = makeScratchDirectory()
+        let (status, errors) = try runBinary([
+            "--backends", "x86-tdp", "--memory", "64K", "--vcpus", "1", "--repetitions", "1", "--rounds", "1",
+            "--output", directory.appendingPathComponent("p.csv").path,
+        ])
+        #expect(status == 0)
+        #expect(!errors.contains("[cell"))
+        // A debug build says so, loudly, on one line.
+        #expect(errors.split(separator: "\n").allSatisfy { $0.contains("WARNING: this is a DEBUG build") })
+    }
+
     /// The real binary, as a user runs it: one stderr line, exit status 2, no trace.
     @Test func theExecutableReportsBadInputOnOneLine() throws {
-        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent("agingbench")
-        // BenchTests depends on the executable target, so it is built beside the test bundle.
-        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "no agingbench at \(binary.path)")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["--vcpus", "0", "--output", makeScratchDirectory().appendingPathComponent("x.csv").path]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = Pipe()
-        try process.run()
-        process.waitUntilExit()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 2)
+        let (status, text) = try runBinary(["--vcpus", "0", "--output", makeScratchDirectory().appendingPathComponent("x.csv").path])
+        #expect(status == 2)
         #expect(text.split(separator: "\n").count == 1)
         #expect(text.hasPrefix("agingbench: error: invalid vCPU count '0'"))
     }

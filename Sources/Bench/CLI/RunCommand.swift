@@ -15,11 +15,13 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Comma-separated backends, or 'all'.")
     var backends = "all"
     @Option(help: "Guest memory per vCPU, comma-separated, with K/M/G/T suffixes (like the selftest's -b).")
-    var memory = "256M,1G"
+    var memory = "1G,4G"
     @Option(help: "vCPU counts, comma-separated.")
     var vcpus = "1,2"
     @Option(help: "Aging settings to compare: on, off, or both (comma-separated).")
     var aging = "on,off"
+    @Flag(help: "x86 backends with A/D bits off (access tracking); 'all' then means the backends that have the mode.")
+    var adOff = false
     @Flag(help: "Only time aging passes over populated memory, with no vCPU load.")
     var agingOnly = false
     @Option(help: "Aging passes timed per cell with --aging-only.")
@@ -33,7 +35,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Percent of accesses that write (0-100).")
     var writePercent = 20
     @Option(help: "Accesses per vCPU in the measured phase, in multiples of its pages.")
-    var rounds = 16
+    var rounds = 4
     @Option(help: "Evict pages old for this many aging passes (0: never).")
     var evictAfter = 0
     @Option(help: "Run shard i of n (1-based), e.g. 2/4; shard outputs concatenate.")
@@ -54,9 +56,15 @@ struct RunCommand: ParsableCommand {
     }
 
     func validated() throws(InputError) -> Validated {
-        let backendNames = backends == "all" ? Backends.all.map(\.name) : Self.list(backends)
-        for name in backendNames where Backends.named(name) == nil {
-            throw InputError("unknown backend '\(name)' (known: \(Backends.all.map(\.name).joined(separator: ", ")))")
+        let eligible = Backends.all.filter { !adOff || $0.supportsAccessTracking }
+        let backendNames = backends == "all" ? eligible.map(\.name) : Self.list(backends)
+        for name in backendNames {
+            guard let descriptor = Backends.named(name) else {
+                throw InputError("unknown backend '\(name)' (known: \(Backends.all.map(\.name).joined(separator: ", ")))")
+            }
+            if adOff && !descriptor.supportsAccessTracking {
+                throw InputError("backend '\(name)' has no A/D-off mode (--ad-off applies to: \(eligible.map(\.name).joined(separator: ", ")))")
+            }
         }
         var sizes: [ByteSize] = []
         for text in Self.list(memory) { sizes.append(try ByteSize(parsing: text)) }
@@ -95,6 +103,7 @@ struct RunCommand: ParsableCommand {
         guard evictAfter >= 0 && evictAfter <= 255 else { throw InputError("--evict-after must be from 0 to 255") }
         settings.evictAfter = agingOnly ? 0 : evictAfter
         settings.agingOnly = agingOnly
+        settings.accessTracking = adOff
         guard passes >= 1 else { throw InputError("--passes must be at least 1") }
         settings.agingOnlyPasses = passes
 

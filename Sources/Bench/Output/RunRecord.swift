@@ -26,7 +26,7 @@ public struct RunRecord: Sendable, Hashable {
     public var build: String
     /// `backend`: Registered backend name.
     public var backend: String
-    /// `variant`: Backend option set, e.g. "default" or "ad-off".
+    /// `variant`: Backend option set: "default", or "ad-off" (x86 with A/D bits off, `--ad-off`).
     public var variant: String
     /// `memory_per_vcpu_bytes`: Guest memory owned by each vCPU, in bytes.
     public var memoryPerVCPUBytes: UInt64
@@ -44,11 +44,11 @@ public struct RunRecord: Sendable, Hashable {
     public var repetition: Int
     /// `populate_s`: Seconds the vCPUs took to fault their memory in (under aging when aging is on).
     public var populateSeconds: Double
-    /// `vcpu_wall_s`: Wall-clock seconds of the timed vCPU phase.
+    /// `vcpu_wall_s`: Wall-clock seconds of the measured vCPU phase (after populate); 0 with `--aging-only`.
     public var vcpuWallSeconds: Double
-    /// `accesses`: Guest accesses performed in the measured phase.
+    /// `accesses`: Guest accesses by all vCPUs, populate included.
     public var accesses: UInt64
-    /// `faults`: Page faults the vCPUs took.
+    /// `faults`: Page faults the vCPUs took, populate included.
     public var faults: UInt64
     /// `fault_p50_ns`: Median fault latency in nanoseconds.
     public var faultP50Nanos: UInt64
@@ -69,9 +69,9 @@ public struct RunRecord: Sendable, Hashable {
     public var limitPassSeconds: Double
     /// `pass_vs_limit`: `pass_avg_s / limit_pass_s` (`--aging-only` rows; 0 elsewhere).
     public var passVsLimit: Double
-    /// `notifier_calls`: test_young and clear_young calls made by aging.
+    /// `notifier_calls`: test_young and clear_young calls made by aging (timed passes only with `--aging-only`).
     public var notifierCalls: UInt64
-    /// `young_pages`: Pages found young by aging.
+    /// `young_pages`: Pages found young by aging, summed over passes.
     public var youngPages: UInt64
     /// `lock_acquisitions`: Acquisitions of the model's mmu_lock, both sides.
     public var lockAcquisitions: UInt64
@@ -87,13 +87,13 @@ public struct RunRecord: Sendable, Hashable {
     public var evictions: UInt64
     /// `refaults`: Faults on pages evicted earlier.
     public var refaults: UInt64
-    /// `pt_bytes`: Page-table bytes the model accounts for at the end of the run.
+    /// `pt_bytes`: Page-table bytes the model counts right after populate (table pages, plus the rmap for an rmap backend).
     public var ptBytes: UInt64
-    /// `pt_bytes_jemalloc`: Page-table bytes as jemalloc reports them, to cross-check `ptBytes`.
+    /// `pt_bytes_jemalloc`: Bytes jemalloc reports allocated in the MMU's table-page arena right after populate (table pages only; 0 under ASan).
     public var ptBytesJemalloc: UInt64
-    /// `non_a_bit_changes`: Entries where aging changed a bit other than Accessed; must be 0.
+    /// `non_a_bit_changes`: Mappings at the end of the run whose bits, Accessed and Dirty aside (parking undone), differ from what the fault path installed; must be 0.
     public var nonABitChanges: UInt64
-    /// `use_after_free`: Table pages touched after reclamation freed them; must be 0.
+    /// `use_after_free`: Reads of freed (poisoned) table pages; must be 0. Checked in debug builds only: always 0 in release.
     public var useAfterFree: UInt64
 
     /// Creates a record; every measurement defaults to zero so a runner can fill what it measured.

@@ -16,7 +16,7 @@ public enum CellRunner {
         _ cell: SweepCell, descriptor: BackendDescriptor, settings: WorkloadSettings, context: RunContext
     ) -> RunRecord {
         let guestPages = cell.memoryPerVCPU.bytes / GuestMemory.pageBytes * UInt64(cell.vcpus)
-        let mmu = descriptor.make(MMUConfiguration(gfnCount: guestPages))
+        let mmu = descriptor.make(MMUConfiguration(gfnCount: guestPages, accessTracking: settings.accessTracking))
         // The shared radix engine gets code specialized for it, so the aging walk and the access
         // path inline into the runner's loops; any other backend runs through its protocol.
         if let radix = mmu as? RadixMMU {
@@ -36,9 +36,13 @@ public enum CellRunner {
         let populated = DispatchSemaphore(value: 0)
         let reports = Mutex<[VCPUReport]>([])
         let runAgingThread = cell.aging && !settings.agingOnly
+        // One CPU per thread when they fit, so the scheduler cannot stack the aging thread on a
+        // vCPU's core in one repetition and not the next; when they do not fit, it shares.
+        let pinThreads = cell.vcpus + (runAgingThread ? 1 : 0) <= OSThread.allowedCPUs
 
         let vcpuThreads = (0..<cell.vcpus).map { index in
             OSThread {
+                if pinThreads { OSThread.pinCurrentThread(toCPU: index) }
                 var worker = VCPUWorker(
                     mmu: mmu, index: index, pages: pagesPerVCPU, settings: settings,
                     repetition: cell.repetition, residency: residency)
@@ -56,6 +60,7 @@ public enum CellRunner {
         let agingStarted = DispatchSemaphore(value: 0)
         let agingResult = Mutex<AgingReport?>(nil)
         let agingThread: OSThread? = runAgingThread ? OSThread {
+            if pinThreads { OSThread.pinCurrentThread(toCPU: cell.vcpus) }
             var driver = AgingDriver(
                 mmu: mmu, thread: mmu.makeThread(role: .aging), guestPages: guestPages,
                 windowPages: settings.windowPages, evictAfter: settings.evictAfter, residency: residency)
@@ -112,7 +117,7 @@ public enum CellRunner {
         record.cores = context.cores
         record.build = context.build
         record.backend = backend
-        record.variant = "default"
+        record.variant = settings.accessTracking ? "ad-off" : "default"
         record.memoryPerVCPUBytes = cell.memoryPerVCPU.bytes
         record.vcpus = cell.vcpus
         record.aging = settings.agingOnly ? "only" : (cell.aging ? "on" : "off")

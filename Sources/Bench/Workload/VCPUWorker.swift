@@ -43,32 +43,48 @@ struct VCPUWorker<MMU: SecondaryMMU> {
 
     /// Faults every page in, in order, with writes (the selftest's populate).
     mutating func populate() {
+        // Locals, not `self.` fields: reading a class reference out of `inout self` in the loop
+        // would retain and release the shared MMU per access, bouncing its cache line between
+        // vCPUs.
+        let (mmu, thread, residency, base) = (self.mmu, self.thread, self.residency, self.base)
+        var report = self.report
         thread.enterReadSide()
-        for offset in 0..<pages { touch(base + offset, write: true, count: offset) }
+        for offset in 0..<pages {
+            Self.touch(base + offset, write: true, count: offset, mmu: mmu, thread: thread, residency: residency, report: &report)
+        }
         thread.exitReadSide()
         report.populateEnd = Ticks.now()
+        self.report = report
     }
 
     /// `rounds` × `pages` accesses by the pattern.
     mutating func work() {
+        let (mmu, thread, residency, base, pages) = (self.mmu, self.thread, self.residency, self.base, self.pages)
+        let pattern = settings.pattern
         let writeThreshold = UInt64(max(0, min(100, settings.writePercent)))
+        var report = self.report
+        var random = self.random
         thread.enterReadSide()
         var count: UInt64 = 0
         for round in 0..<UInt64(settings.rounds) {
             for index in 0..<pages {
-                let offset = settings.pattern.offset(index: index, round: round, pages: pages, random: &random)
+                let offset = pattern.offset(index: index, round: round, pages: pages, random: &random)
                 let write = random.next(below: 100) < writeThreshold
-                touch(base + offset, write: write, count: count)
+                Self.touch(base + offset, write: write, count: count, mmu: mmu, thread: thread, residency: residency, report: &report)
                 count &+= 1
             }
         }
         thread.exitReadSide()
         report.workEnd = Ticks.now()
+        self.report = report
+        self.random = random
     }
 
     @inline(__always)
-    private mutating func touch(_ gfn: UInt64, write: Bool, count: UInt64) {
-        let residency = self.residency
+    private static func touch(
+        _ gfn: UInt64, write: Bool, count: UInt64, mmu: MMU, thread: HostThread, residency: Residency,
+        report: inout VCPUReport
+    ) {
         var refaults: UInt64 = 0
         let faults = mmu.accessFaulting(gfn, write: write, thread: thread) { ticks in
             report.faultTicks.record(max(ticks, 1))
@@ -77,7 +93,7 @@ struct VCPUWorker<MMU: SecondaryMMU> {
         report.faults &+= UInt64(faults)
         report.refaults &+= refaults
         report.accesses &+= 1
-        if count % Self.exitInterval == Self.exitInterval - 1 {
+        if count % exitInterval == exitInterval - 1 {
             thread.exitReadSide()
             thread.enterReadSide()
         }

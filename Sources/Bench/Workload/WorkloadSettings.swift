@@ -11,7 +11,7 @@ public struct WorkloadSettings: Sendable, Hashable {
     /// Base seed; each vCPU's stream derives from it, the cell and the repetition.
     public var seed: UInt64 = 1
     /// Accesses per vCPU in the measured phase, as multiples of its page count.
-    public var rounds: Int = 16
+    public var rounds: Int = 4
     /// Pages old for this many consecutive aging passes are evicted (0: never evict, the
     /// selftest's behaviour and the default: a pass-count policy evicts more under a faster
     /// backend, which would charge its speed to the vCPUs).
@@ -20,6 +20,8 @@ public struct WorkloadSettings: Sendable, Hashable {
     public var agingOnly = false
     /// Aging passes timed in an `--aging-only` run.
     public var agingOnlyPasses: Int = 5
+    /// Run the backends in their x86 A/D-bits-off mode (access tracking; `--ad-off`).
+    public var accessTracking = false
     /// Look-around window (pages per notifier call), at most 64.
     public var windowPages: Int = 64
 

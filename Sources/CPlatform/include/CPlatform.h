@@ -41,6 +41,12 @@ int agingbench_membarrier_register(void);
 /// Issues a full memory barrier on every running thread of this process (membarrier(2)).
 void agingbench_membarrier(void);
 
+/// CPUs this process may run on (sched_getaffinity), at least 1.
+int agingbench_allowed_cpu_count(void);
+
+/// Pins the calling thread to the `n`-th CPU this process may run on; 0 on success.
+int agingbench_pin_current_thread(int n);
+
 /// True when the process runs under AddressSanitizer (table pages then come from malloc, so ASan sees them).
 int agingbench_under_address_sanitizer(void);
 
