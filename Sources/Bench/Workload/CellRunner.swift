@@ -34,7 +34,7 @@ public enum CellRunner {
         let populateGate = DispatchSemaphore(value: 0)
         let workGate = DispatchSemaphore(value: 0)
         let populated = DispatchSemaphore(value: 0)
-        let reports = Mutex<[VCPUReport]>([])
+        let reports = ThreadResults<VCPUReport>(count: cell.vcpus)
         let runAgingThread = cell.aging && !settings.agingOnly
         // One CPU per thread when they fit, so the scheduler cannot stack the aging thread on a
         // vCPU's core in one repetition and not the next; when they do not fit, it shares.
@@ -52,13 +52,13 @@ public enum CellRunner {
                 workGate.wait()
                 if !settings.agingOnly { worker.work() }
                 let report = worker.finish()
-                reports.withLock { $0.append(report) }
+                reports.store(report, at: index)
             }
         }
 
         let stopAging = Atomic<Bool>(false)
         let agingStarted = DispatchSemaphore(value: 0)
-        let agingResult = Mutex<AgingReport?>(nil)
+        let agingResult = ThreadResults<AgingReport>(count: 1)
         let agingThread: OSThread? = runAgingThread ? OSThread {
             if pinThreads { OSThread.pinCurrentThread(toCPU: cell.vcpus) }
             var driver = AgingDriver(
@@ -68,7 +68,7 @@ public enum CellRunner {
             // At least one pass, however short the vCPUs' work.
             repeat { driver.runPass() } while !stopAging.load(ordering: .relaxed)
             let report = AgingReport(driver)
-            agingResult.withLock { $0 = report }
+            agingResult.store(report, at: 0)
         } : nil
         if runAgingThread { agingStarted.wait() }
 
@@ -81,7 +81,7 @@ public enum CellRunner {
         var limitPassSeconds = 0.0
         if settings.agingOnly && cell.aging {
             let (report, limit) = agingOnlyPasses(mmu: mmu, guestPages: guestPages, settings: settings, residency: residency)
-            agingResult.withLock { $0 = report }
+            agingResult.store(report, at: 0)
             limitPassSeconds = limit
         }
 
@@ -91,8 +91,8 @@ public enum CellRunner {
         stopAging.store(true, ordering: .relaxed)
         agingThread?.join()
 
-        let vcpuReports = reports.withLock { $0 }
-        let aging = agingResult.withLock { $0 } ?? AgingReport()
+        let vcpuReports = reports.all
+        let aging = agingResult.all.first ?? AgingReport()
         let auditor = mmu.makeThread(role: .aging)
         let violations = mmu.identityViolations(in: GFNRange(start: 0, count: guestPages), thread: auditor)
         auditor.retire()
