@@ -10,6 +10,8 @@ public enum MarkdownTable {
     private struct Metric: Sendable {
         let title: String
         let decimals: Int
+        /// Shown only when some record has a non-zero value (e.g. `vs limit` outside `--aging-only`).
+        var whenPresent = false
         let extract: @Sendable (RunRecord) -> Double
     }
 
@@ -18,10 +20,10 @@ public enum MarkdownTable {
         Metric(title: "vCPU wall (s)", decimals: 3) { $0.vcpuWallSeconds },
         Metric(title: "passes", decimals: 0) { Double($0.agingPasses) },
         Metric(title: "pass avg (ms)", decimals: 3) { $0.passAverageSeconds * 1e3 },
-        Metric(title: "vs limit", decimals: 2) { $0.passVsLimit },
+        Metric(title: "vs limit", decimals: 2, whenPresent: true) { $0.passVsLimit },
         Metric(title: "fault p99 (µs)", decimals: 1) { Double($0.faultP99Nanos) / 1e3 },
         Metric(title: "vCPU lock wait (ms)", decimals: 3) { Double($0.vcpuLockWaitNanos) / 1e6 },
-        Metric(title: "evictions", decimals: 0) { Double($0.evictions) },
+        Metric(title: "evictions", decimals: 0, whenPresent: true) { Double($0.evictions) },
         Metric(title: "non-A changes", decimals: 0) { Double($0.nonABitChanges) },
     ]
 
@@ -44,6 +46,9 @@ public enum MarkdownTable {
             groups[key, default: []].append(record)
         }
 
+        let metrics = Self.metrics.filter { metric in
+            !metric.whenPresent || records.contains { metric.extract($0) != 0 }
+        }
         let titles = ["backend", "memory/vCPU", "vCPUs", "aging", "reps"] + metrics.map(\.title)
         let rightAligned = [false, true, true, false, true] + metrics.map { _ in true }
         let rows: [[String]] = order.map { key in
@@ -57,22 +62,7 @@ public enum MarkdownTable {
             }
         }
 
-        let widths = titles.indices.map { column in
-            ([titles[column]] + rows.map { $0[column] }).map(\.count).max() ?? 3
-        }
-        func line(_ cells: [String]) -> String {
-            let padded = cells.indices.map { column in
-                let gap = String(repeating: " ", count: max(0, widths[column] - cells[column].count))
-                return rightAligned[column] ? gap + cells[column] : cells[column] + gap
-            }
-            return "| " + padded.joined(separator: " | ") + " |"
-        }
-        let rule = "|" + widths.indices.map { column in
-            let dashes = String(repeating: "-", count: max(3, widths[column]))
-            return rightAligned[column] ? " " + dashes.dropLast() + ": " : " " + dashes + " "
-        }.joined(separator: "|") + "|"
-
-        return ([line(titles), rule] + rows.map(line)).joined(separator: "\n") + "\n"
+        return TextTable.render(header: titles, rows: rows, rightAligned: rightAligned) + "\n"
     }
 
     /// The median: the middle value, or the mean of the two middle values for an even count.
