@@ -117,57 +117,42 @@ public final class RadixMMU: SecondaryMMU, @unchecked Sendable {
     }
 
     @inlinable public func testAge(_ range: GFNRange, bitmap: inout YoungBitmap, thread: HostThread) -> Bool {
-        thread.enterReadSide()
-        var young = false
-        let format = self.format
-        table.forEachLeaf(in: range) { gfn, _, value in
-            if format.isYoung(value) {
-                bitmap.insert(gfn, in: range)
-                young = true
-            }
-        }
-        thread.exitReadSide()
-        return young
+        walkYoung(range, thread: thread, clearing: false, marked: { _ in true }, record: { bitmap.insert($0, in: range) })
     }
 
     @inlinable public func clearAge(_ range: GFNRange, bitmap: YoungBitmap, thread: HostThread) -> Bool {
-        thread.enterReadSide()
-        var young = false
-        let format = self.format
-        table.forEachLeaf(in: range) { gfn, slot, value in
-            guard bitmap.contains(gfn, in: range) && format.isYoung(value) else { return }
-            young = true
-            clear(slot, value, thread: thread)
-        }
-        thread.exitReadSide()
-        return young
+        walkYoung(range, thread: thread, clearing: true, marked: { bitmap.contains($0, in: range) }, record: { _ in })
     }
 
     @inlinable public func testAge(_ range: GFNRange, thread: HostThread) -> Bool {
         lock.lock(capabilities.agingLock, thread)
-        thread.enterReadSide()
-        var young = false
-        let format = self.format
-        table.forEachLeaf(in: range) { _, _, value in
-            if !young && format.isYoung(value) { young = true }
-        }
-        thread.exitReadSide()
-        lock.unlock(capabilities.agingLock, thread)
-        return young
+        defer { lock.unlock(capabilities.agingLock, thread) }
+        return walkYoung(range, thread: thread, clearing: false, marked: { _ in true }, record: { _ in })
     }
 
     @inlinable public func clearAge(_ range: GFNRange, thread: HostThread) -> Bool {
         lock.lock(capabilities.agingLock, thread)
+        defer { lock.unlock(capabilities.agingLock, thread) }
+        return walkYoung(range, thread: thread, clearing: true, marked: { _ in true }, record: { _ in })
+    }
+
+    /// The one aging walk, inside the read-side section: for every young leaf of `range` that
+    /// `marked` selects, `record(gfn)` and, when `clearing`, age it by the clear method.
+    /// - Returns: whether any selected leaf was young.
+    @inlinable func walkYoung(
+        _ range: GFNRange, thread: HostThread, clearing: Bool,
+        marked: (UInt64) -> Bool, record: (UInt64) -> Void
+    ) -> Bool {
         thread.enterReadSide()
         var young = false
         let format = self.format
-        table.forEachLeaf(in: range) { _, slot, value in
-            guard format.isYoung(value) else { return }
+        table.forEachLeaf(in: range) { gfn, slot, value in
+            guard format.isYoung(value) && marked(gfn) else { return }
             young = true
-            clear(slot, value, thread: thread)
+            record(gfn)
+            if clearing { clear(slot, value, thread: thread) }
         }
         thread.exitReadSide()
-        lock.unlock(capabilities.agingLock, thread)
         return young
     }
 
