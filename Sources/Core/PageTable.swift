@@ -11,7 +11,9 @@ import Synchronization
 /// inside a read-side section of `reclaimer` or under a lock that excludes `zap`.
 ///
 /// > Note: In debug builds, a freed page is filled with `poison` and kept until the table is
-/// > destroyed, and every walk counts the poisoned entries it reads (`useAfterFreeReads`).
+/// > destroyed, and every walk counts the poisoned entries it reads (`useAfterFreeReads`). Under
+/// > AddressSanitizer freed pages go back to the system allocator at once, so ASan reports a
+/// > late reader itself.
 public final class PageTable: @unchecked Sendable {
     // Safety: entries are atomics; the root never changes; freed pages go through the reclaimer.
 

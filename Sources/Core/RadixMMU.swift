@@ -7,10 +7,12 @@
 ///
 /// - Faults: `faultLock`, then walk with table allocation and install by compare-exchange
 ///   (`tdp_mmu_map_handle_target_level`); a lost race is a spurious fault. With access tracking,
-///   a parked entry is restored first by the lockless fast path (`fast_page_fault`).
-/// - Aging: inside the read-side section, plus `agingLock` (no bitmap) or `bitmapAgingLock` taken
-///   by the hooks; young entries cleared per `clearMethod`.
-/// - Zaps: write lock; emptied tables unlinked and freed through the reclaimer.
+///   a parked or write-protected entry is fixed first by the lockless fast path
+///   (`fast_page_fault`).
+/// - Aging: one walk (`walkYoung`) inside the read-side section, plus `agingLock` (no bitmap) or
+///   `bitmapAgingLock` taken by the hooks; young entries cleared per `clearMethod`.
+/// - Zaps: write lock; emptied tables unlinked, then freed through the reclaimer in batches once
+///   the lock is dropped.
 public final class RadixMMU: SecondaryMMU, @unchecked Sendable {
     // Safety: the table and the lock are thread-safe; everything else is immutable.
 

@@ -8,6 +8,9 @@
 ///   Any other bit changed is data loss.
 /// - **Hardware.** `access` models the CPU's page walk: it sets Accessed (and Dirty on a write)
 ///   atomically and only on a present entry; it never stores a whole entry.
+/// - **Flags.** `.young` when a (selected) page was young; `.fast` only together with `.young`,
+///   from a backend whose `capabilities.fast` says aging is cheap (lockless or read-locked);
+///   `.bitmapUnreliable` alone when the bitmap was not honoured and nothing was done.
 /// - **Locks.** Each call takes `mmu_lock` as `capabilities` declares: non-bitmap aging calls in
 ///   `agingLock`; bitmap aging calls in `bitmapAgingLock`, taken by `prepareBitmapAge` and
 ///   dropped by `finishBitmapAge` (`.none`: lockless inside the read-side section); faults in
@@ -32,8 +35,9 @@ public protocol SecondaryMMU: AnyObject, Sendable {
 
     // MARK: vCPU side
 
-    /// A guest access through the hardware page walk. Returns false when the entry is not
-    /// present (the vCPU must take a fault). Call inside the thread's read-side section.
+    /// A guest access through the hardware page walk. Returns false when the access must fault:
+    /// the entry is not present, or it is a write to a read-only entry. Call inside the thread's
+    /// read-side section.
     func access(_ gfn: UInt64, write: Bool, thread: HostThread) -> Bool
 
     /// The vCPU page-fault handler for `gfn`.

@@ -1,7 +1,6 @@
 import Backends
 import Core
 import Dispatch
-import Histogram
 import Synchronization
 
 /// Runs one sweep cell: a fresh MMU, the vCPU threads and the aging thread, then one `RunRecord`.
@@ -91,67 +90,16 @@ public enum CellRunner {
         stopAging.store(true, ordering: .relaxed)
         agingThread?.join()
 
-        let vcpuReports = reports.all
-        let aging = agingResult.all.first ?? AgingReport()
         let auditor = mmu.makeThread(role: .aging)
         let violations = mmu.identityViolations(in: GFNRange(start: 0, count: guestPages), thread: auditor)
         auditor.retire()
 
-        var faultTicks = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
-        var vcpuLocks = LockStats()
-        for report in vcpuReports {
-            faultTicks.add(report.faultTicks)
-            vcpuLocks = vcpuLocks + report.lockStats
-        }
-        let populateEnd = vcpuReports.map(\.populateEnd).max() ?? populateStart
-        let workEnd = vcpuReports.map(\.workEnd).max() ?? workStart
-        func percentileNanos(_ percentile: Double) -> UInt64 {
-            faultTicks.totalCount == 0 ? 0 : UInt64(Ticks.nanoseconds(faultTicks.valueAtPercentile(percentile)))
-        }
-
-        var record = RunRecord()
-        record.timestamp = context.timestamp
-        record.commit = context.commit
-        record.host = context.host
-        record.cpu = context.cpuModel
-        record.cores = context.cores
-        record.build = context.build
-        record.backend = backend
-        record.variant = settings.accessTracking ? "ad-off" : "default"
-        record.memoryPerVCPUBytes = cell.memoryPerVCPU.bytes
-        record.vcpus = cell.vcpus
-        record.aging = settings.agingOnly ? "only" : (cell.aging ? "on" : "off")
-        record.pattern = settings.pattern.rawValue
-        record.writePercent = settings.writePercent
-        record.seed = settings.seed
-        record.repetition = cell.repetition
-        record.populateSeconds = Ticks.nanoseconds(populateEnd &- populateStart) / 1e9
-        record.vcpuWallSeconds = settings.agingOnly ? 0 : Ticks.nanoseconds(workEnd &- workStart) / 1e9
-        record.accesses = vcpuReports.reduce(0) { $0 + $1.accesses }
-        record.faults = vcpuReports.reduce(0) { $0 + $1.faults }
-        record.faultP50Nanos = percentileNanos(50)
-        record.faultP99Nanos = percentileNanos(99)
-        record.faultP999Nanos = percentileNanos(99.9)
-        record.faultMaxNanos = faultTicks.totalCount == 0 ? 0 : UInt64(Ticks.nanoseconds(faultTicks.max))
-        record.agingPasses = aging.passes
-        record.passAverageSeconds = aging.passAverageSeconds
-        record.pagesAgedPerSecond = aging.passAverageSeconds > 0 ? Double(guestPages) / aging.passAverageSeconds : 0
-        record.limitPassSeconds = limitPassSeconds
-        record.passVsLimit = limitPassSeconds > 0 ? aging.passAverageSeconds / limitPassSeconds : 0
-        record.notifierCalls = aging.notifierCalls
-        record.youngPages = aging.youngPages
-        record.lockAcquisitions = vcpuLocks.acquisitions + aging.lockStats.acquisitions
-        record.vcpuLockContended = vcpuLocks.contended
-        record.vcpuLockWaitNanos = UInt64(Ticks.nanoseconds(vcpuLocks.waitTicks))
-        record.agingLockWaitNanos = UInt64(Ticks.nanoseconds(aging.lockStats.waitTicks))
-        record.agingLockHoldNanos = UInt64(Ticks.nanoseconds(aging.lockStats.write.holdTicks))
-        record.evictions = aging.evictions
-        record.refaults = vcpuReports.reduce(0) { $0 + $1.refaults }
-        record.ptBytes = UInt64(tableBytes)
-        record.ptBytesJemalloc = UInt64(jemallocBytes)
-        record.nonABitChanges = UInt64(violations)
-        record.useAfterFree = UInt64(mmu.useAfterFreeReads)
-        return record
+        let measurements = CellMeasurements(
+            guestPages: guestPages, vcpus: reports.all, aging: agingResult.all.first ?? AgingReport(),
+            populateStart: populateStart, workStart: workStart, tableBytes: tableBytes,
+            jemallocTableBytes: jemallocBytes, limitPassSeconds: limitPassSeconds,
+            identityViolations: violations, useAfterFreeReads: mmu.useAfterFreeReads)
+        return RunRecord(cell: cell, backend: backend, settings: settings, context: context, measurements: measurements)
     }
 }
 

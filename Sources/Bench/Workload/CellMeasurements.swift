@@ -1,0 +1,15 @@
+/// Everything one cell measured, before it becomes a `RunRecord` row.
+struct CellMeasurements {
+    var guestPages: UInt64
+    var vcpus: [VCPUReport]
+    var aging: AgingReport
+    /// Tick at which the populate gate opened, and at which the work gate opened.
+    var populateStart: UInt64
+    var workStart: UInt64
+    var tableBytes: Int
+    var jemallocTableBytes: Int
+    /// The C reference's mean pass (`--aging-only`), else 0.
+    var limitPassSeconds: Double
+    var identityViolations: Int
+    var useAfterFreeReads: Int
+}

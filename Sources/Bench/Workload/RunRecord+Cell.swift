@@ -1,0 +1,68 @@
+import Core
+import Histogram
+
+extension RunRecord {
+    /// The row for one cell: its coordinates, the machine, and the measurements merged over the
+    /// vCPU threads (histograms added, lock accounting summed, phase ends the latest thread's).
+    init(cell: SweepCell, backend: String, settings: WorkloadSettings, context: RunContext, measurements: CellMeasurements) {
+        self.init()
+        timestamp = context.timestamp
+        commit = context.commit
+        host = context.host
+        cpu = context.cpuModel
+        cores = context.cores
+        build = context.build
+        self.backend = backend
+        variant = settings.accessTracking ? "ad-off" : "default"
+        memoryPerVCPUBytes = cell.memoryPerVCPU.bytes
+        vcpus = cell.vcpus
+        aging = settings.agingOnly ? "only" : (cell.aging ? "on" : "off")
+        pattern = settings.pattern.rawValue
+        writePercent = settings.writePercent
+        seed = settings.seed
+        repetition = cell.repetition
+
+        let reports = measurements.vcpus
+        var faultTicks = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+        var vcpuLocks = LockStats()
+        for report in reports {
+            faultTicks.add(report.faultTicks)
+            vcpuLocks = vcpuLocks + report.lockStats
+        }
+        func nanoseconds(_ ticks: UInt64) -> UInt64 { UInt64(Ticks.nanoseconds(ticks)) }
+        func percentile(_ value: Double) -> UInt64 {
+            faultTicks.totalCount == 0 ? 0 : nanoseconds(faultTicks.valueAtPercentile(value))
+        }
+        let populateEnd = reports.map(\.populateEnd).max() ?? measurements.populateStart
+        let workEnd = reports.map(\.workEnd).max() ?? measurements.workStart
+        populateSeconds = Ticks.nanoseconds(populateEnd &- measurements.populateStart) / 1e9
+        vcpuWallSeconds = settings.agingOnly ? 0 : Ticks.nanoseconds(workEnd &- measurements.workStart) / 1e9
+        accesses = reports.reduce(0) { $0 + $1.accesses }
+        faults = reports.reduce(0) { $0 + $1.faults }
+        faultP50Nanos = percentile(50)
+        faultP99Nanos = percentile(99)
+        faultP999Nanos = percentile(99.9)
+        faultMaxNanos = faultTicks.totalCount == 0 ? 0 : nanoseconds(faultTicks.max)
+        refaults = reports.reduce(0) { $0 + $1.refaults }
+
+        let ager = measurements.aging
+        agingPasses = ager.passes
+        passAverageSeconds = ager.passAverageSeconds
+        pagesAgedPerSecond = ager.passAverageSeconds > 0 ? Double(measurements.guestPages) / ager.passAverageSeconds : 0
+        limitPassSeconds = measurements.limitPassSeconds
+        passVsLimit = measurements.limitPassSeconds > 0 ? ager.passAverageSeconds / measurements.limitPassSeconds : 0
+        notifierCalls = ager.notifierCalls
+        youngPages = ager.youngPages
+        evictions = ager.evictions
+        lockAcquisitions = vcpuLocks.acquisitions + ager.lockStats.acquisitions
+        vcpuLockContended = vcpuLocks.contended
+        vcpuLockWaitNanos = nanoseconds(vcpuLocks.waitTicks)
+        agingLockWaitNanos = nanoseconds(ager.lockStats.waitTicks)
+        agingLockHoldNanos = nanoseconds(ager.lockStats.write.holdTicks)
+
+        ptBytes = UInt64(measurements.tableBytes)
+        ptBytesJemalloc = UInt64(measurements.jemallocTableBytes)
+        nonABitChanges = UInt64(measurements.identityViolations)
+        useAfterFree = UInt64(measurements.useAfterFreeReads)
+    }
+}
