@@ -22,7 +22,7 @@ public struct LockSideStats: Sendable, Hashable {
     public var contended: UInt64 = 0
     /// Ticks spent waiting in the slow path.
     public var waitTicks: UInt64 = 0
-    /// Ticks between acquisition and release (write side only; see `MMULock`).
+    /// Ticks between acquisition and release.
     public var holdTicks: UInt64 = 0
 
     public init() {}

@@ -7,11 +7,9 @@ import Synchronization
 ///   holds back new readers and is never starved by a stream of them.
 /// - Waiting spins with a CPU pause and backs off to `sched_yield()` (`SpinBackoff`).
 ///
-/// Every acquisition is accounted in the caller's `HostThread`: count, contended, and wait ticks
-/// (read from the tick counter only in the slow path); hold ticks on the write side, the side that
-/// keeps everyone else out. Read-side hold time is not measured: two tick reads per shared
-/// acquisition would double the cost of the read-locked aging path the suite is comparing.
-/// Callers must pass the thread that holds the lock to the matching unlock.
+/// Every acquisition is accounted in the caller's `HostThread` per side: count, contended, wait
+/// ticks (read from the tick counter only in the slow path) and hold ticks. Callers must pass the
+/// thread that holds the lock to the matching unlock.
 public final class MMULock: @unchecked Sendable {
     // Safety: all state is atomics; the class exists only to give them a stable address.
 
@@ -36,9 +34,11 @@ public final class MMULock: @unchecked Sendable {
         if old & Self.writerMask != 0 {
             lockSharedSlow(thread)
         }
+        thread.lockHeldSince = Ticks.now()
     }
 
     @inlinable public func unlockShared(_ thread: HostThread) {
+        thread.lockStats.read.holdTicks &+= Ticks.now() &- thread.lockHeldSince
         state.wrappingSubtract(Self.readerBias, ordering: .releasing)
     }
 

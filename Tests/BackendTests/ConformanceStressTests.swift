@@ -48,6 +48,13 @@ final class StressLedger: @unchecked Sendable {
 
 /// Everything at once on a small guest: vCPUs faulting and setting Accessed bits, a zapper, and
 /// an aging thread; then the invariants. Bounded by work, not time.
+///
+/// "Accessed after a clear is reported young" is asserted exactly for every backend. The kernel
+/// tolerates one race here, a locked writer storing a whole entry over an Accessed bit the
+/// hardware just set; in this model no writer does that: installs compare-exchange against the
+/// value they read, zaps exchange, aging clears with an atomic AND or compare-exchange, and the
+/// hardware's update is a compare-exchange on a present entry. A backend that adds such a plain
+/// store fails this test, which is the point.
 @Suite struct ConformanceStressTests {
     static let guest = 4096
     static let agingPasses: UInt32 = 10

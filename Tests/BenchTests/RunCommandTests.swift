@@ -114,6 +114,29 @@ import Testing
         }
     }
 
+    @Test func evictionZapsOldPagesAndVCPUsRefaultThem() throws {
+        let path = makeScratchDirectory().appendingPathComponent("evict.csv").path
+        let status = AgingBenchMain.run([
+            "run", "--backends", "x86-tdp,x86-shadow", "--memory", "1M", "--vcpus", "1", "--aging", "on",
+            "--evict-after", "1", "--pattern", "hotcold", "--rounds", "200", "--repetitions", "1",
+            "--quiet", "--output", path,
+        ]).0
+        #expect(status == .success)
+        let rows = try csvRows(try String(contentsOfFile: path, encoding: .utf8))
+        #expect(rows.count == 2)
+        for row in rows {
+            let evictions = UInt64(row["evictions"]!)!
+            let refaults = UInt64(row["refaults"]!)!
+            #expect(evictions > 0, "\(row["backend"]!): nothing evicted")
+            #expect(refaults > 0, "\(row["backend"]!): nothing refaulted")
+            #expect(refaults <= evictions)
+            // Every refault is a fault beyond the populate's one per page.
+            #expect(UInt64(row["faults"]!)! >= 256 + refaults)
+            #expect(row["non_a_bit_changes"] == "0")
+            #expect(row["use_after_free"] == "0")
+        }
+    }
+
     @Test func anUnwritableOutputIsRefusedBeforeTheSweep() {
         #expect(AgingBenchMain.run(["run", "--output", "/proc/no-such-dir/x.csv"]).0 == .badInput)
         let directory = makeScratchDirectory()

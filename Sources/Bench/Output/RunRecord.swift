@@ -81,7 +81,7 @@ public struct RunRecord: Sendable, Hashable {
     public var vcpuLockWaitNanos: UInt64
     /// `aging_lock_wait_ns`: Total nanoseconds aging waited for mmu_lock.
     public var agingLockWaitNanos: UInt64
-    /// `aging_lock_hold_ns`: Total nanoseconds the aging thread held mmu_lock for write (read-side holds are not timed).
+    /// `aging_lock_hold_ns`: Total nanoseconds the aging thread held mmu_lock, either side.
     public var agingLockHoldNanos: UInt64
     /// `evictions`: Pages evicted (zapped) because they stayed old.
     public var evictions: UInt64

@@ -58,7 +58,7 @@ extension RunRecord {
         vcpuLockContended = vcpuLocks.contended
         vcpuLockWaitNanos = nanoseconds(vcpuLocks.waitTicks)
         agingLockWaitNanos = nanoseconds(ager.lockStats.waitTicks)
-        agingLockHoldNanos = nanoseconds(ager.lockStats.write.holdTicks)
+        agingLockHoldNanos = nanoseconds(ager.lockStats.read.holdTicks &+ ager.lockStats.write.holdTicks)
 
         ptBytes = UInt64(measurements.tableBytes)
         ptBytesJemalloc = UInt64(measurements.jemallocTableBytes)
