@@ -1,17 +1,3 @@
-/// How `mmu_lock` is taken: the aging and fault lock modes a backend declares.
-public enum LockMode: String, Sendable, CaseIterable, CustomStringConvertible {
-    /// No `mmu_lock`: lockless, inside the reclamation read-side section (RCU).
-    case none
-    /// `mmu_lock` held for read (shared).
-    case read
-    /// `mmu_lock` held for write (exclusive).
-    case write
-    /// A lock bit per rmap head instead of `mmu_lock` (upstream's later shadow-MMU aging).
-    case perRmap = "per-rmap"
-
-    public var description: String { rawValue }
-}
-
 /// One thread's `mmu_lock` accounting for one side (read or write).
 ///
 /// Kept per thread and summed after a run, so accounting adds no shared cache-line traffic.

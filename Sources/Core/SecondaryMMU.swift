@@ -82,16 +82,6 @@ public protocol SecondaryMMU: AnyObject, Sendable {
     var useAfterFreeReads: Int { get }
 }
 
-/// What a fault did.
-public enum FaultOutcome: Sendable, Hashable {
-    /// A new leaf was installed.
-    case installed
-    /// Another thread had installed it already (RET_PF_RETRY).
-    case spurious
-    /// A parked entry was made present again by the lockless fast path (access tracking).
-    case restored
-}
-
 extension SecondaryMMU {
     /// The flags of a call that found young pages or not: `.fast` rides on `.young`, as the
     /// series returns `young ? MMU_NOTIFIER_YOUNG_FAST : 0`.
@@ -156,14 +146,4 @@ extension SecondaryMMU {
         }
         return violations
     }
-}
-
-/// Where the model's guest pages live on the "host".
-public enum GuestMemory {
-    /// gfn 0 is backed by this host pfn; gfn *n* by `hostPFNBase + n`.
-    public static let hostPFNBase: UInt64 = 0x10_0000
-
-    @inlinable public static func hostPFN(for gfn: UInt64) -> UInt64 { hostPFNBase &+ gfn }
-
-    public static let pageBytes: UInt64 = 4096
 }

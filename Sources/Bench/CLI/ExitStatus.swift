@@ -8,9 +8,3 @@ public enum ExitStatus: Int32, Sendable {
     /// Results written, but a model invariant was violated in at least one row.
     case invariantViolated = 3
 }
-
-/// A run that finished and wrote its results but must exit with `status`.
-public struct RunOutcome: Error, Sendable {
-    public let status: ExitStatus
-    public let message: String
-}

@@ -1,0 +1,9 @@
+/// How an aging walk clears the Accessed bit.
+public enum ClearMethod: String, Sendable, Hashable {
+    /// Atomic AND (x86's `clear_bit` / `tdp_mmu_clear_spte_bits`).
+    case atomicAnd = "atomic-and"
+    /// Compare-exchange, retried when the entry changed underneath (arm64's -EAGAIN).
+    case compareExchangeRetry = "cmpxchg-retry"
+    /// Compare-exchange whose failure is ignored (x86 access tracking: "most likely young").
+    case compareExchangeIgnoreFailure = "cmpxchg-ignore"
+}

@@ -1,0 +1,28 @@
+/// Counters of model events, per thread, summed after a run.
+public struct MMUEvents: Sendable, Hashable {
+    /// Faults that installed a new leaf.
+    public var faultsInstalled: UInt64 = 0
+    /// Faults that found the leaf already installed by another thread (the kernel's RET_PF_RETRY).
+    public var faultsSpurious: UInt64 = 0
+    /// Faults fixed by the lockless fast path (access tracking: a parked entry restored).
+    public var fastFaults: UInt64 = 0
+    /// Aging compare-exchanges that found the entry changed and retried (arm64's -EAGAIN).
+    public var ageRetries: UInt64 = 0
+    /// Aging compare-exchanges that failed and were ignored (x86 A/D off: "most likely young").
+    public var ageCASIgnored: UInt64 = 0
+    /// Leaves zapped.
+    public var zapped: UInt64 = 0
+
+    public init() {}
+
+    public static func + (lhs: Self, rhs: Self) -> Self {
+        var sum = lhs
+        sum.faultsInstalled += rhs.faultsInstalled
+        sum.faultsSpurious += rhs.faultsSpurious
+        sum.fastFaults += rhs.fastFaults
+        sum.ageRetries += rhs.ageRetries
+        sum.ageCASIgnored += rhs.ageCASIgnored
+        sum.zapped += rhs.zapped
+        return sum
+    }
+}
