@@ -40,6 +40,18 @@ import Testing
         }
     }
 
+    @Test func jsonHeadlineOfAnAgingOnlyRowIsItsPass() throws {
+        var only = RunRecord(backend: "x86-tdp", aging: "only", vcpuWallSeconds: 0)
+        only.passAverageSeconds = 0.002
+        var loaded = RunRecord(backend: "x86-tdp", aging: "on", vcpuWallSeconds: 0.5)
+        loaded.passAverageSeconds = 0.002
+        let context = RunContext(commit: "c", host: "h", cpuModel: "m", cores: 2, build: "debug", timestamp: "t", executable: "e")
+        let text = GoogleBenchmarkJSON.render([only, loaded], context: context)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let benchmarks = try #require(object["benchmarks"] as? [[String: Any]])
+        #expect(benchmarks.map { $0["real_time"] as? Double } == [2.0, 500.0])
+    }
+
     @Test func limitCommandRuns() {
         #expect(AgingBenchMain.run(["limit", "--memory", "1M", "--passes", "1"]).0 == .success)
         #expect(AgingBenchMain.run(["limit", "--memory", "1Q"]).0 == .badInput)

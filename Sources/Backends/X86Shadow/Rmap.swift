@@ -1,4 +1,5 @@
 import Core
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,14 +10,17 @@ import Glibc
 /// spte, or — with bit 0 set — the address of a descriptor holding up to `descriptorCapacity`
 /// spte addresses (`pte_list_desc`). Not thread-safe: the caller holds `mmu_lock` for write.
 final class Rmap: @unchecked Sendable {
-    // Safety: mutated only under mmu_lock held for write (see ShadowMMU).
+    // Safety: heads and descriptors are mutated only under mmu_lock held for write (see
+    // ShadowMMU); the descriptor count is atomic because `bytes` is read without the lock.
 
     static let descriptorCapacity = 4
     private static let descriptorBit: UInt = 1
 
     private let heads: UnsafeMutablePointer<UInt>
     let gfnCount: Int
-    private(set) var descriptors = 0
+    /// Descriptors allocated; atomic because `bytes` is read without `mmu_lock` (by the runner,
+    /// while aging may be evicting).
+    private let descriptors = Atomic<Int>(0)
 
     init(gfnCount: UInt64) {
         self.gfnCount = Int(gfnCount)
@@ -31,7 +35,8 @@ final class Rmap: @unchecked Sendable {
 
     /// Bytes of the rmap: heads plus descriptors.
     var bytes: Int {
-        gfnCount * MemoryLayout<UInt>.stride + descriptors * Self.descriptorCapacity * MemoryLayout<UInt>.stride
+        gfnCount * MemoryLayout<UInt>.stride
+            + descriptors.load(ordering: .relaxed) * Self.descriptorCapacity * MemoryLayout<UInt>.stride
     }
 
     /// Adds `slot` to `gfn`'s list (`pte_list_add`).
@@ -47,7 +52,7 @@ final class Rmap: @unchecked Sendable {
             descriptor = .allocate(capacity: Self.descriptorCapacity)
             descriptor.initialize(repeating: 0, count: Self.descriptorCapacity)
             descriptor[0] = head
-            descriptors += 1
+            descriptors.wrappingAdd(1, ordering: .relaxed)
             heads[Int(gfn)] = UInt(bitPattern: descriptor) | Self.descriptorBit
         } else {
             descriptor = UnsafeMutablePointer(bitPattern: head & ~Self.descriptorBit)!
@@ -83,7 +88,7 @@ final class Rmap: @unchecked Sendable {
         let head = heads[Int(gfn)]
         if head & Self.descriptorBit != 0 {
             UnsafeMutablePointer<UInt>(bitPattern: head & ~Self.descriptorBit)!.deallocate()
-            descriptors -= 1
+            descriptors.wrappingSubtract(1, ordering: .relaxed)
         }
         heads[Int(gfn)] = 0
     }

@@ -7,8 +7,9 @@ import Foundation
 /// benchmark of `run_type` "iteration" named `<backend>/<memory>/vcpus:<n>/aging:<mode>`, where the
 /// backend is written `backend(variant)` when the variant is not "default", so that two variants of
 /// one backend never share a name and get merged by compare tools. `real_time` and `cpu_time` are
-/// both the vCPU wall time in milliseconds (the model's cost is wall-clock contention, and one
-/// number in both slots keeps tools that pick either consistent). `iterations` is the number of
+/// both the row's headline time in milliseconds: the vCPU wall time, or for `--aging-only` rows
+/// (which have no vCPU phase) the mean aging pass (the model's cost is wall-clock contention, and
+/// one number in both slots keeps tools that pick either consistent). `iterations` is the number of
 /// aging passes, at least 1. Metrics appear as extra numeric keys on the benchmark object, which is
 /// where Google Benchmark puts user counters. Keys are sorted so output is byte-stable for a given
 /// input; non-finite doubles become `null` because JSON has no spelling for them.
@@ -38,7 +39,8 @@ public enum GoogleBenchmarkJSON {
         let counters = RunRecord.columnTable.filter { counterColumns.contains($0.name) }
 
         let benchmarks: [[String: Any]] = zip(names, records).map { name, record in
-            let milliseconds = json(record.vcpuWallSeconds * 1000)
+            let headline = record.aging == "only" ? record.passAverageSeconds : record.vcpuWallSeconds
+            let milliseconds = json(headline * 1000)
             var benchmark: [String: Any] = [
                 "name": name,
                 "run_name": name,
