@@ -103,11 +103,6 @@ public final class EpochReclaimer: @unchecked Sendable {
         slots[slot.index * Self.slotStride].store(0, ordering: .releasing)
     }
 
-    /// Whether the walker is inside a read-side section (for tests and assertions).
-    public func isInReadSide(slot: Slot) -> Bool {
-        slots[slot.index * Self.slotStride].load(ordering: .relaxed) != 0
-    }
-
     /// call_rcu(): frees `pointer` once every walker that entered before now has left.
     public func retire(_ pointer: UnsafeMutableRawPointer) {
         let tag = epoch.wrappingAdd(1, ordering: .sequentiallyConsistent).newValue

@@ -21,9 +21,6 @@ public struct LockSideStats: Sendable, Hashable {
         sum.holdTicks += rhs.holdTicks
         return sum
     }
-
-    public var waitNanoseconds: Double { Ticks.nanoseconds(waitTicks) }
-    public var holdNanoseconds: Double { Ticks.nanoseconds(holdTicks) }
 }
 
 /// Read-side and write-side accounting of one thread (or of many, summed).

@@ -42,10 +42,4 @@ public final class OSThread: @unchecked Sendable {
 
     /// Gives the CPU to another runnable thread (`sched_yield`).
     public static func yield() { sched_yield() }
-
-    /// Runs `count` threads, `body(index)` on each, and waits for all of them.
-    public static func run(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
-        let threads = (0..<count).map { index in OSThread { body(index) } }
-        threads.forEach { $0.join() }
-    }
 }

@@ -100,6 +100,8 @@ import Testing
         #expect(table.tablePages == 67)
         #expect(table.jemallocMemory.allocated == 67 * TablePageAllocator.pageBytes)
         #expect(table.jemallocMemory.resident >= 67 * TablePageAllocator.pageBytes)
+        // The process as a whole holds at least this table's pages.
+        #expect(PageTableMemory.process().allocated >= table.jemallocMemory.allocated)
     }
 }
 
