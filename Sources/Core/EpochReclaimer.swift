@@ -113,12 +113,15 @@ public final class EpochReclaimer: @unchecked Sendable {
     @discardableResult
     public func reclaim() -> Int {
         if pendingCount == 0 { return 0 }
+        // Only pages retired before this point can be judged by the scan below: a page another
+        // thread retires after the scan may be held by a walker that entered after it.
+        let horizon = epoch.load(ordering: .acquiring)
         if asymmetricFences {
             agingbench_membarrier()
         } else {
             atomicMemoryFence(ordering: .sequentiallyConsistent)
         }
-        var oldestActive = UInt64.max
+        var oldestActive = horizon
         for index in 0..<capacity {
             let entered = slots[index * Self.slotStride].load(ordering: .acquiring)
             if entered != 0 && entered < oldestActive { oldestActive = entered }
