@@ -74,6 +74,41 @@ import Glibc
         holder.retire()
     }
 
+    /// Two readers whose holds overlap keep the lock read-held without a gap; a reader-preferring
+    /// lock would keep a writer out until they stop. The readers stop on their own only after
+    /// far more rounds than a fair lock needs to let the writer in.
+    @Test func aStreamOfOverlappingReadersDoesNotStarveAWriter() {
+        let lock = MMULock()
+        let reclaimer = EpochReclaimer { _ in }
+        let writerDone = Atomic<Bool>(false)
+        let readerRounds = Atomic<Int>(0)
+        let readersStarted = Atomic<Int>(0)
+        let roundLimit = 2_000_000
+        let readers = (0..<2).map { _ in
+            OSThread {
+                let host = HostThread(role: .vcpu, reclaimer: reclaimer)
+                readersStarted.add(1, ordering: .relaxed)
+                while !writerDone.load(ordering: .relaxed) && readerRounds.load(ordering: .relaxed) < roundLimit {
+                    lock.lockShared(host)
+                    // Hold across a yield, so the two readers' holds overlap.
+                    OSThread.yield()
+                    lock.unlockShared(host)
+                    readerRounds.add(1, ordering: .relaxed)
+                }
+                host.retire()
+            }
+        }
+        while readersStarted.load(ordering: .relaxed) < 2 { OSThread.yield() }
+        let writer = HostThread(role: .zap, reclaimer: reclaimer)
+        lock.lockExclusive(writer)
+        let roundsWhenWriterGotIn = readerRounds.load(ordering: .relaxed)
+        lock.unlockExclusive(writer)
+        writerDone.store(true, ordering: .relaxed)
+        readers.forEach { $0.join() }
+        writer.retire()
+        #expect(roundsWhenWriterGotIn < roundLimit, "the writer waited until the readers gave up")
+    }
+
     @Test func accountsAcquisitionsPerSide() {
         let lock = MMULock()
         let reclaimer = EpochReclaimer { _ in }
