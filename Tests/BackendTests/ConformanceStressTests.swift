@@ -11,22 +11,28 @@ import Testing
 /// - `accessRecord[g]`: (clear generation read before the access) << 32 | zap sequence, written
 ///   by a vCPU after an access only if no zap of g overlapped it.
 /// A page is expected young when its record equals (clearGeneration, zapSequence) now.
+/// - `writeRecord[g]`: the zap sequence around a completed write to g (same rule); a page whose
+///   write record equals its zap sequence at the end was written since it was last mapped, so
+///   one of its mappings must be Dirty (in a format with a Dirty bit).
 final class StressLedger: @unchecked Sendable {
     // Safety: every field is an array of atomics, allocated once.
     let count: Int
     let clearGeneration: UnsafeMutablePointer<Atomic<UInt32>>
     let zapSequence: UnsafeMutablePointer<Atomic<UInt32>>
     let accessRecord: UnsafeMutablePointer<Atomic<UInt64>>
+    let writeRecord: UnsafeMutablePointer<Atomic<UInt32>>
 
     init(count: Int) {
         self.count = count
         clearGeneration = .allocate(capacity: count)
         zapSequence = .allocate(capacity: count)
         accessRecord = .allocate(capacity: count)
+        writeRecord = .allocate(capacity: count)
         for index in 0..<count {
             (clearGeneration + index).initialize(to: Atomic(0))
             (zapSequence + index).initialize(to: Atomic(0))
             (accessRecord + index).initialize(to: Atomic(UInt64.max))
+            (writeRecord + index).initialize(to: Atomic(UInt32.max))
         }
     }
 
@@ -34,9 +40,11 @@ final class StressLedger: @unchecked Sendable {
         clearGeneration.deinitialize(count: count)
         zapSequence.deinitialize(count: count)
         accessRecord.deinitialize(count: count)
+        writeRecord.deinitialize(count: count)
         clearGeneration.deallocate()
         zapSequence.deallocate()
         accessRecord.deallocate()
+        writeRecord.deallocate()
     }
 
     func mustBeYoung(_ gfn: Int) -> Bool {
@@ -79,10 +87,12 @@ final class StressLedger: @unchecked Sendable {
                     let gfn = Int(random.next(below: UInt64(Self.guest)))
                     let zapBefore = ledger.zapSequence[gfn].load(ordering: .acquiring)
                     let cleared = ledger.clearGeneration[gfn].load(ordering: .acquiring)
-                    mmu.accessFaulting(UInt64(gfn), write: random.next() & 3 == 0, thread: thread)
+                    let write = random.next() & 3 == 0
+                    mmu.accessFaulting(UInt64(gfn), write: write, thread: thread)
                     let zapAfter = ledger.zapSequence[gfn].load(ordering: .acquiring)
                     if zapBefore & 1 == 0 && zapBefore == zapAfter {
                         ledger.accessRecord[gfn].store(UInt64(cleared) << 32 | UInt64(zapBefore), ordering: .releasing)
+                        if write { ledger.writeRecord[gfn].store(zapBefore, ordering: .releasing) }
                     }
                     round += 1
                     if round % 64 == 0 {
@@ -144,7 +154,22 @@ final class StressLedger: @unchecked Sendable {
         #expect(missedYoung.load(ordering: .relaxed) == 0, "pages accessed after a clear were reported old")
         #expect(checkedYoung.load(ordering: .relaxed) > 0, "the stress never checked a page")
         #expect(zaps.load(ordering: .relaxed) > 0)
-        #expect(mmu.identityViolations(in: GFNRange(start: 0, count: UInt64(Self.guest)), thread: auditor) == 0)
+        let everything = GFNRange(start: 0, count: UInt64(Self.guest))
+        #expect(mmu.identityViolations(in: everything, thread: auditor) == 0)
+        // A write the hardware made must not be lost: aging may clear Accessed, never Dirty.
+        let format = mmu.capabilities.format
+        if format.dirtyMask != 0 {
+            var dirty = Set<UInt64>()
+            mmu.forEachMapping(in: everything, thread: auditor) { gfn, entry in
+                if entry & format.dirtyMask != 0 { dirty.insert(gfn) }
+            }
+            let written = (0..<Self.guest).filter {
+                ledger.writeRecord[$0].load(ordering: .relaxed) == ledger.zapSequence[$0].load(ordering: .relaxed)
+            }
+            #expect(!written.isEmpty)
+            let lost = written.filter { !dirty.contains(UInt64($0)) }
+            #expect(lost.isEmpty, "\(lost.count) written pages lost their Dirty bit")
+        }
         #expect(mmu.useAfterFreeReads == 0)
     }
 }
