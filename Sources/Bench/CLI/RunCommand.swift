@@ -25,19 +25,19 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Only time aging passes over populated memory, with no vCPU load.")
     var agingOnly = false
     @Option(help: "Aging passes timed per cell with --aging-only.")
-    var passes = 5
+    var passes = WorkloadSettings().agingOnlyPasses
     @Option(help: "Repetitions of the whole grid (cells interleaved across repetitions).")
     var repetitions = 3
     @Option(help: "Seed of every vCPU's access stream.")
-    var seed: UInt64 = 1
+    var seed = WorkloadSettings().seed
     @Option(help: "Access pattern: uniform, sequential or hotcold.")
-    var pattern = "uniform"
+    var pattern = WorkloadSettings().pattern.rawValue
     @Option(help: "Percent of accesses that write (0-100).")
-    var writePercent = 20
+    var writePercent = WorkloadSettings().writePercent
     @Option(help: "Accesses per vCPU in the measured phase, in multiples of its pages.")
-    var rounds = 4
+    var rounds = WorkloadSettings().rounds
     @Option(help: "Evict pages old for this many aging passes (0: never).")
-    var evictAfter = 0
+    var evictAfter = WorkloadSettings().evictAfter
     @Option(help: "Run shard i of n (1-based), e.g. 2/4; shard outputs concatenate.")
     var shard: String?
     @Option(help: "Output format: csv, json or markdown.")

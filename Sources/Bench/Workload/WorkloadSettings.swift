@@ -8,7 +8,8 @@ public struct WorkloadSettings: Sendable, Hashable {
     public var pattern: AccessPattern = .uniform
     /// Percent of accesses that are writes (0–100).
     public var writePercent: Int = 20
-    /// Base seed; each vCPU's stream derives from it, the cell and the repetition.
+    /// Base seed; each vCPU's stream derives from it, the vCPU and the repetition (never the
+    /// backend, so every backend sees the same accesses).
     public var seed: UInt64 = 1
     /// Accesses per vCPU in the measured phase, as multiples of its page count.
     public var rounds: Int = 4
