@@ -20,8 +20,8 @@ public final class RadixMMU: SecondaryMMU, @unchecked Sendable {
     public let gfnCount: UInt64
     public let table: PageTable
     public let lock = MMULock()
-    @usableFromInline let format: EntryFormat
-    @usableFromInline let clearMethod: ClearMethod
+    @inlinable var format: EntryFormat { capabilities.format }
+    @inlinable var clearMethod: ClearMethod { capabilities.clearMethod }
 
     public init(capabilities: BackendCapabilities, gfnCount: UInt64) {
         precondition(
@@ -29,8 +29,6 @@ public final class RadixMMU: SecondaryMMU, @unchecked Sendable {
             "access tracking parks entries by compare-exchange")
         self.capabilities = capabilities
         self.gfnCount = gfnCount
-        format = capabilities.format
-        clearMethod = capabilities.clearMethod
         table = PageTable(format: capabilities.format)
     }
 

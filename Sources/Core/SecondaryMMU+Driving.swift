@@ -29,12 +29,8 @@ extension SecondaryMMU {
     public func testWindow(_ range: GFNRange, thread: HostThread) -> (young: YoungBitmap, notifierCalls: Int) {
         var young = YoungBitmap()
         guard testYoung(range, bitmap: &young, thread: thread).contains(.bitmapUnreliable) else { return (young, 1) }
-        var gfn = range.start
-        while gfn < range.end {
-            if testYoung(GFNRange(start: gfn, count: 1), thread: thread).contains(.young) { young.insert(gfn, in: range) }
-            gfn &+= 1
-        }
-        return (young, 1 + Int(range.count))
+        let calls = eachPage(range, clearing: false, recordingInto: &young, thread: thread)
+        return (young, 1 + calls)
     }
 
     /// One look-around window as MGLRU ages it (at most 64 pages): a bitmap `testYoung`, then
@@ -45,7 +41,7 @@ extension SecondaryMMU {
     public func ageWindow(_ range: GFNRange, thread: HostThread) -> (young: YoungBitmap, notifierCalls: Int) {
         var young = YoungBitmap()
         if testYoung(range, bitmap: &young, thread: thread).contains(.bitmapUnreliable) {
-            let calls = clearYoungEachPage(range, recordingInto: &young, thread: thread)
+            let calls = eachPage(range, clearing: true, recordingInto: &young, thread: thread)
             return (young, 1 + calls)
         }
         if young.isEmpty { return (young, 1) }

@@ -120,16 +120,19 @@ extension SecondaryMMU {
         return flags(young: young)
     }
 
-    /// The per-page fallback after `.bitmapUnreliable` (the pre-series path): one
-    /// `clearYoung` call per page, recording the young ones in `bitmap`.
+    /// The per-page fallback after `.bitmapUnreliable` (the pre-series path): one notifier call
+    /// per page of `range` (`clearYoung` when `clearing`, else `testYoung`), recording the young
+    /// pages in `bitmap`.
     /// - Returns: the number of notifier calls made.
     @inlinable @discardableResult
-    public func clearYoungEachPage(_ range: GFNRange, recordingInto bitmap: inout YoungBitmap, thread: HostThread) -> Int {
+    public func eachPage(
+        _ range: GFNRange, clearing: Bool, recordingInto bitmap: inout YoungBitmap, thread: HostThread
+    ) -> Int {
         var gfn = range.start
         while gfn < range.end {
-            if clearYoung(GFNRange(start: gfn, count: 1), thread: thread).contains(.young) {
-                bitmap.insert(gfn, in: range)
-            }
+            let page = GFNRange(start: gfn, count: 1)
+            let flags = clearing ? clearYoung(page, thread: thread) : testYoung(page, thread: thread)
+            if flags.contains(.young) { bitmap.insert(gfn, in: range) }
             gfn &+= 1
         }
         return Int(range.count)

@@ -26,10 +26,9 @@ enum Arm64Stage2 {
         )
     }
 
-    static let descriptor = BackendDescriptor(
+    static let descriptor = BackendDescriptor.radix(
         name: "arm64-stage2",
         summary: "arm64 stage-2: aging under mmu_lock for read, AF cleared by cmpxchg with retry, bitmap",
-        capabilities: capabilities,
-        make: { RadixMMU(capabilities: capabilities($0), gfnCount: $0.gfnCount) }
+        capabilities: capabilities
     )
 }

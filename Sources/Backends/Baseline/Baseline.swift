@@ -20,10 +20,9 @@ enum Baseline {
         )
     }
 
-    static let descriptor = BackendDescriptor(
+    static let descriptor = BackendDescriptor.radix(
         name: "baseline",
         summary: "before the series: every notifier call takes mmu_lock for write, one page per call",
-        capabilities: capabilities,
-        make: { RadixMMU(capabilities: capabilities($0), gfnCount: $0.gfnCount) }
+        capabilities: capabilities
     )
 }

@@ -29,11 +29,10 @@ enum X86TDP {
         )
     }
 
-    static let descriptor = BackendDescriptor(
+    static let descriptor = BackendDescriptor.radix(
         name: "x86-tdp",
         summary: "x86 TDP MMU: lockless RCU aging, atomic AND, 64-page bitmap, YOUNG_FAST",
         supportsAccessTracking: true,
-        capabilities: capabilities,
-        make: { RadixMMU(capabilities: capabilities($0), gfnCount: $0.gfnCount) }
+        capabilities: capabilities
     )
 }

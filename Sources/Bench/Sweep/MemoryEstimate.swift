@@ -30,23 +30,27 @@ public enum MemoryEstimate {
     /// alias region.
     public static let maximumGuestPages: UInt64 = 1 << 34
 
-    /// Refuses the first cell whose guest is too large for the model or whose estimate exceeds
-    /// 80% of physical memory.
+    /// Refuses the first cell whose guest is too large for the model or would not fit.
     public static func check(_ plan: SweepPlan) throws(InputError) {
-        let limit = physicalBytes / 10 * 8
         for cell in plan.cells {
             guard let descriptor = Backends.named(cell.backend) else { continue }
             let (pages, overflow) = cell.memoryPerVCPU.pages.multipliedReportingOverflow(by: UInt64(cell.vcpus))
-            if overflow || pages > maximumGuestPages {
-                throw InputError(
-                    "cell \(cell.backend)/\(cell.memoryPerVCPU)/vcpus:\(cell.vcpus): a guest larger than 64T is beyond the model")
-            }
-            let needed = bytes(guestPages: pages, structure: descriptor.capabilities.structure)
-            if needed > limit {
-                throw InputError(
-                    "cell \(cell.backend)/\(cell.memoryPerVCPU)/vcpus:\(cell.vcpus) needs about "
-                        + "\(gib(needed)) GiB of page tables and bookkeeping; this machine has \(gib(physicalBytes)) GiB")
-            }
+            try requireFits(
+                guestPages: overflow ? .max : pages, structure: descriptor.capabilities.structure,
+                what: "cell \(cell.backend)/\(cell.memoryPerVCPU)/vcpus:\(cell.vcpus)")
+        }
+    }
+
+    /// Refuses a guest larger than the model addresses, or whose estimate exceeds 80% of
+    /// physical memory; `what` names it in the message.
+    public static func requireFits(guestPages: UInt64, structure: TableStructure, what: String) throws(InputError) {
+        if guestPages > maximumGuestPages {
+            throw InputError("\(what): a guest larger than 64T is beyond the model")
+        }
+        let needed = bytes(guestPages: guestPages, structure: structure)
+        if needed > physicalBytes / 10 * 8 {
+            throw InputError(
+                "\(what) needs about \(gib(needed)) GiB of page tables and bookkeeping; this machine has \(gib(physicalBytes)) GiB")
         }
     }
 
