@@ -200,3 +200,23 @@ extension EntryFormat {
         mmuWritableMask: 0
     )
 }
+
+extension EntryFormat {
+    /// The host's own x86-64 page-table entry, as the primary MMU maps the VMM's guest memory:
+    /// Present 0, Writable 1, User 2, Accessed 5, Dirty 6 (`_PAGE_BIT_*` in pgtable_types.h).
+    public static let x86HostPTE = EntryFormat(
+        name: "x86-64-pte",
+        hardwarePresentMask: 1,
+        mappedMask: 1,
+        accessedMask: 1 << 5,
+        dirtyMask: 1 << 6,
+        writableMask: 1 << 1,
+        leafTemplate: 1 | (1 << 1) | (1 << 2),
+        tableBits: 0b111,
+        pfnShift: 12,
+        accessTracking: false,
+        accessTrackSavedMask: 0,
+        accessTrackClearMask: 0,
+        mmuWritableMask: 0
+    )
+}

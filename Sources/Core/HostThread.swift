@@ -22,7 +22,8 @@ public final class HostThread: @unchecked Sendable {
     /// exclusivity check on every update in the fault and aging paths.
     @usableFromInline struct Counters {
         @usableFromInline var lockStats = LockStats()
-        @usableFromInline var lockHeldSince: UInt64 = 0
+        @usableFromInline var lockAttemptStart: UInt64 = 0
+        @usableFromInline var lockAttemptWait: UInt64 = 0
         @usableFromInline var events = MMUEvents()
         @usableFromInline init() {}
     }
@@ -33,11 +34,18 @@ public final class HostThread: @unchecked Sendable {
         _read { yield counters.pointee.lockStats }
         _modify { yield &counters.pointee.lockStats }
     }
-    /// When the lock this thread holds was taken (ticks).
-    @inlinable public var lockHeldSince: UInt64 {
-        _read { yield counters.pointee.lockHeldSince }
-        _modify { yield &counters.pointee.lockHeldSince }
+    /// When this thread's latest lock acquisition began (ticks, read before the acquiring atomic).
+    @inlinable public var lockAttemptStart: UInt64 {
+        _read { yield counters.pointee.lockAttemptStart }
+        _modify { yield &counters.pointee.lockAttemptStart }
     }
+    /// How long that acquisition waited (ticks; 0 on the fast path).
+    @inlinable public var lockAttemptWait: UInt64 {
+        _read { yield counters.pointee.lockAttemptWait }
+        _modify { yield &counters.pointee.lockAttemptWait }
+    }
+    /// This thread's node in `MMULock` wait queues.
+    public let queueNode = LockQueueNode()
     /// Model events seen by this thread.
     @inlinable public var events: MMUEvents {
         _read { yield counters.pointee.events }

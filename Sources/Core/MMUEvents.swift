@@ -10,6 +10,8 @@ public struct MMUEvents: Sendable, Hashable {
     public var ageRetries: UInt64 = 0
     /// Aging compare-exchanges that failed and were ignored (x86 A/D off: "most likely young").
     public var ageCASIgnored: UInt64 = 0
+    /// Faults that found an invalidation had run since they began and retried (`mmu_invalidate_seq`).
+    public var faultRetries: UInt64 = 0
     /// Leaves zapped.
     public var zapped: UInt64 = 0
 
@@ -22,6 +24,7 @@ public struct MMUEvents: Sendable, Hashable {
         sum.fastFaults += rhs.fastFaults
         sum.ageRetries += rhs.ageRetries
         sum.ageCASIgnored += rhs.ageCASIgnored
+        sum.faultRetries += rhs.faultRetries
         sum.zapped += rhs.zapped
         return sum
     }

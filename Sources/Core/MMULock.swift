@@ -3,13 +3,18 @@ import Synchronization
 /// `kvm->mmu_lock`: a fair reader-writer lock modelled on the kernel's queued rwlock (qrwlock).
 ///
 /// - Readers take a fast path (add a reader bias) unless a writer holds or waits for the lock.
-/// - Everyone else queues FIFO on a ticket lock (the qrwlock's wait queue), so a waiting writer
-///   holds back new readers and is never starved by a stream of them.
+/// - Everyone else queues FIFO on an MCS queue (qrwlock's wait queue is a qspinlock, whose
+///   waiters each spin on a node of their own): only the queue's head watches the lock word, so
+///   a handover moves one cache line to one waiter instead of every waiter's.
+/// - A waiting writer holds back new readers, and polls the lock word with loads until it can
+///   win, trying its compare-exchange only then.
 /// - Waiting spins with a CPU pause and backs off to `sched_yield()` (`SpinBackoff`).
 ///
-/// Every acquisition is accounted in the caller's `HostThread` per side: count, contended, wait
-/// ticks (read from the tick counter only in the slow path) and hold ticks. Callers must pass the
-/// thread that holds the lock to the matching unlock.
+/// Accounting, per side, in the caller's `HostThread`: count, contended, wait ticks and hold
+/// ticks. Nothing is read from the tick counter inside a critical section: a hold is timed from
+/// just before the acquiring atomic to just after the releasing one, minus the wait, so the
+/// accounting lengthens no one else's wait. Callers must pass the thread that holds the lock to
+/// the matching unlock; a thread waits in at most one queue at a time (its one queue node).
 public final class MMULock: @unchecked Sendable {
     // Safety: all state is atomics; the class exists only to give them a stable address.
 
@@ -20,9 +25,8 @@ public final class MMULock: @unchecked Sendable {
 
     /// Reader count × `readerBias` | `writerWaiting` | `writerLocked`, as qrwlock's `cnts`.
     @usableFromInline let state = Atomic<UInt32>(0)
-    /// The wait queue: a FIFO ticket lock.
-    @usableFromInline let nextTicket = Atomic<UInt32>(0)
-    @usableFromInline let servingTicket = Atomic<UInt32>(0)
+    /// The wait queue's tail: the address of the last waiter's `LockQueueNode`, 0 when empty.
+    @usableFromInline let queueTail = Atomic<UInt>(0)
 
     public init() {}
 
@@ -30,62 +34,75 @@ public final class MMULock: @unchecked Sendable {
 
     @inlinable public func lockShared(_ thread: HostThread) {
         thread.lockStats.read.acquisitions &+= 1
+        let start = Ticks.now()
+        thread.lockAttemptStart = start
+        thread.lockAttemptWait = 0
         let old = state.wrappingAdd(Self.readerBias, ordering: .acquiring).oldValue
         if old & Self.writerMask != 0 {
-            lockSharedSlow(thread)
+            lockSharedSlow(thread, since: start)
         }
-        thread.lockHeldSince = Ticks.now()
     }
 
     @inlinable public func unlockShared(_ thread: HostThread) {
-        thread.lockStats.read.holdTicks &+= Ticks.now() &- thread.lockHeldSince
         state.wrappingSubtract(Self.readerBias, ordering: .releasing)
+        thread.lockStats.read.holdTicks &+= Ticks.now() &- thread.lockAttemptStart &- thread.lockAttemptWait
     }
 
-    @usableFromInline func lockSharedSlow(_ thread: HostThread) {
-        let start = Ticks.now()
+    @usableFromInline func lockSharedSlow(_ thread: HostThread, since start: UInt64) {
         state.wrappingSubtract(Self.readerBias, ordering: .relaxed)
-        enqueue()
+        enqueue(thread.queueNode)
         state.wrappingAdd(Self.readerBias, ordering: .acquiring)
         var backoff = SpinBackoff()
         while state.load(ordering: .acquiring) & Self.writerLocked != 0 {
             backoff.pause()
         }
-        dequeue()
+        dequeue(thread.queueNode)
+        let wait = Ticks.now() &- start
+        thread.lockAttemptWait = wait
         thread.lockStats.read.contended &+= 1
-        thread.lockStats.read.waitTicks &+= Ticks.now() &- start
+        thread.lockStats.read.waitTicks &+= wait
     }
 
     // MARK: Write side
 
     @inlinable public func lockExclusive(_ thread: HostThread) {
         thread.lockStats.write.acquisitions &+= 1
+        let start = Ticks.now()
+        thread.lockAttemptStart = start
+        thread.lockAttemptWait = 0
         if !state.compareExchange(expected: 0, desired: Self.writerLocked, ordering: .acquiring).exchanged {
-            lockExclusiveSlow(thread)
+            lockExclusiveSlow(thread, since: start)
         }
-        thread.lockHeldSince = Ticks.now()
     }
 
     @inlinable public func unlockExclusive(_ thread: HostThread) {
-        thread.lockStats.write.holdTicks &+= Ticks.now() &- thread.lockHeldSince
         state.wrappingSubtract(Self.writerLocked, ordering: .releasing)
+        thread.lockStats.write.holdTicks &+= Ticks.now() &- thread.lockAttemptStart &- thread.lockAttemptWait
     }
 
-    @usableFromInline func lockExclusiveSlow(_ thread: HostThread) {
-        let start = Ticks.now()
-        enqueue()
+    @usableFromInline func lockExclusiveSlow(_ thread: HostThread, since start: UInt64) {
+        enqueue(thread.queueNode)
         if !state.compareExchange(expected: 0, desired: Self.writerLocked, ordering: .acquiring).exchanged {
             state.bitwiseOr(Self.writerWaiting, ordering: .relaxed)
             var backoff = SpinBackoff()
-            while !state.compareExchange(
-                expected: Self.writerWaiting, desired: Self.writerLocked, ordering: .acquiring
-            ).exchanged {
+            while true {
+                // Loads until the readers have drained: a compare-exchange that must fail would
+                // take the line exclusive and slow the readers' releases down.
+                if state.load(ordering: .relaxed) == Self.writerWaiting
+                    && state.compareExchange(
+                        expected: Self.writerWaiting, desired: Self.writerLocked, ordering: .acquiring
+                    ).exchanged
+                {
+                    break
+                }
                 backoff.pause()
             }
         }
-        dequeue()
+        dequeue(thread.queueNode)
+        let wait = Ticks.now() &- start
+        thread.lockAttemptWait = wait
         thread.lockStats.write.contended &+= 1
-        thread.lockStats.write.waitTicks &+= Ticks.now() &- start
+        thread.lockStats.write.waitTicks &+= wait
     }
 
     // MARK: Mode-driven entry points
@@ -107,18 +124,25 @@ public final class MMULock: @unchecked Sendable {
         }
     }
 
-    // MARK: Wait queue
+    // MARK: Wait queue (MCS)
 
-    @usableFromInline func enqueue() {
-        let ticket = nextTicket.wrappingAdd(1, ordering: .relaxed).oldValue
-        var backoff = SpinBackoff()
-        while servingTicket.load(ordering: .acquiring) != ticket {
-            backoff.pause()
-        }
+    /// Joins the queue and returns once `node` is its head.
+    @usableFromInline func enqueue(_ node: LockQueueNode) {
+        node.prepare()
+        let previous = queueTail.exchange(node.address, ordering: .acquiringAndReleasing)
+        guard previous != 0 else { return }
+        LockQueueNode.at(previous).link(to: node)
+        node.waitForTurn()
     }
 
-    @usableFromInline func dequeue() {
-        servingTicket.wrappingAdd(1, ordering: .releasing)
+    /// Leaves the queue's head, handing it to the next waiter.
+    @usableFromInline func dequeue(_ node: LockQueueNode) {
+        if node.successor == 0
+            && queueTail.compareExchange(expected: node.address, desired: 0, ordering: .acquiringAndReleasing).exchanged
+        {
+            return
+        }
+        LockQueueNode.at(node.waitForSuccessor()).grantTurn()
     }
 
     /// Readers holding the lock now (for tests).

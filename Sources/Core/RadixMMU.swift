@@ -5,7 +5,7 @@
 /// those choices (see each backend's folder for the kernel functions it follows), and a lock-mode
 /// × bitmap grid is any combination of them.
 ///
-/// - Faults: `faultLock`, then walk with table allocation and install by compare-exchange
+/// - Faults: `faultLock`, the `mmu_invalidate_seq` check, then walk with table allocation and install by compare-exchange
 ///   (`tdp_mmu_map_handle_target_level`); a lost race is a spurious fault. With access tracking,
 ///   a parked or write-protected entry is fixed first by the lockless fast path
 ///   (`fast_page_fault`).
@@ -20,6 +20,7 @@ public final class RadixMMU: SecondaryMMU, @unchecked Sendable {
     public let gfnCount: UInt64
     public let table: PageTable
     public let lock = MMULock()
+    public let invalidation = InvalidationSequence()
     @inlinable var format: EntryFormat { capabilities.format }
     @inlinable var clearMethod: ClearMethod { capabilities.clearMethod }
 
@@ -46,12 +47,17 @@ public final class RadixMMU: SecondaryMMU, @unchecked Sendable {
         table.slot(for: gfn)?.hardwareAccess(write: write, format: format) ?? false
     }
 
-    public func handleFault(_ gfn: UInt64, write: Bool, thread: HostThread) -> FaultOutcome {
+    public func handleFault(_ gfn: UInt64, write: Bool, sequence: UInt64, thread: HostThread) -> FaultOutcome {
         if format.accessTracking && fastFault(gfn, write: write, thread: thread) {
             thread.events.fastFaults &+= 1
             return .restored
         }
         lock.lock(capabilities.faultLock, thread)
+        if invalidation.mustRetry(since: sequence) {
+            lock.unlock(capabilities.faultLock, thread)
+            thread.events.faultRetries &+= 1
+            return .retry
+        }
         thread.enterReadSide()
         let slot = table.slotAllocating(for: gfn)
         let current = slot.load()
@@ -70,6 +76,7 @@ public final class RadixMMU: SecondaryMMU, @unchecked Sendable {
         case .installed: thread.events.faultsInstalled &+= 1
         case .spurious: thread.events.faultsSpurious &+= 1
         case .restored: thread.events.fastFaults &+= 1
+        case .retry: break
         }
         return outcome
     }

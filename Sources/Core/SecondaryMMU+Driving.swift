@@ -2,20 +2,32 @@
 /// MGLRU's look-around over one window. The runner and the tests share them.
 extension SecondaryMMU {
     /// A vCPU's access to `gfn`, called in guest mode (inside the thread's read-side section).
-    /// When the entry is not present the vCPU exits guest mode, takes the fault, re-enters and
-    /// retries, as a VM exit does.
-    /// - Parameter onFault: called after each fault with its duration in ticks (`Ticks`).
+    /// When the translation is missing the vCPU takes the fault as KVM does: it exits guest mode,
+    /// reads `mmu_invalidate_seq`, runs the GUP step outside `mmu_lock` (`host.memory.faultIn`,
+    /// then the fault's calibrated remainder), calls `handleFault` (the fault lock, the
+    /// invalidation check, walk and install), re-enters and retries the access.
+    /// - Parameters:
+    ///   - host: the primary MMU and remainders; nil for the bare secondary MMU (`--costs raw`).
+    ///   - onFault: called after each fault with its duration in ticks (`Ticks`) and whether
+    ///     its GUP step was a refault of an evicted page.
     /// - Returns: the faults taken (0 when the access hit).
     @inlinable @discardableResult
     public func accessFaulting(
-        _ gfn: UInt64, write: Bool, thread: HostThread, onFault: (_ ticks: UInt64) -> Void = { _ in }
+        _ gfn: UInt64, write: Bool, thread: HostThread, host: HostSide? = nil,
+        onFault: (_ ticks: UInt64, _ refault: Bool) -> Void = { _, _ in }
     ) -> Int {
         var faults = 0
         while !access(gfn, write: write, thread: thread) {
             thread.exitReadSide()
             let start = Ticks.now()
-            _ = handleFault(gfn, write: write, thread: thread)
-            onFault(Ticks.now() &- start)
+            let sequence = invalidation.snapshot()
+            var refault = false
+            if let host {
+                refault = host.memory.faultIn(gfn, write: write) == .refault
+                host.spendFaultRemainder()
+            }
+            _ = handleFault(gfn, write: write, sequence: sequence, thread: thread)
+            onFault(Ticks.now() &- start, refault)
             thread.enterReadSide()
             faults += 1
         }

@@ -40,10 +40,17 @@ public protocol SecondaryMMU: AnyObject, Sendable {
     /// read-side section.
     func access(_ gfn: UInt64, write: Bool, thread: HostThread) -> Bool
 
-    /// The vCPU page-fault handler for `gfn`.
-    func handleFault(_ gfn: UInt64, write: Bool, thread: HostThread) -> FaultOutcome
+    /// KVM's `mmu_invalidate_seq` for this MMU: `invalidate(_:thread:unmappingHost:)` bumps it.
+    var invalidation: InvalidationSequence { get }
 
-    /// `invalidate_range_start`: unmaps `range` under the write lock; returns leaves unmapped.
+    /// The vCPU page-fault handler for `gfn`, after the GUP step: under the fault lock, returns
+    /// `.retry` and installs nothing when `invalidation.mustRetry(since: sequence)` (an
+    /// invalidation ran since the fault read `sequence`, before its GUP step).
+    func handleFault(_ gfn: UInt64, write: Bool, sequence: UInt64, thread: HostThread) -> FaultOutcome
+
+    /// The secondary MMU's part of `invalidate_range_start`: unmaps `range` under the write lock;
+    /// returns leaves unmapped. Callers that race with faults use `invalidate(_:thread:unmappingHost:)`,
+    /// which brackets it with the invalidation sequence.
     @discardableResult
     func zap(_ range: GFNRange, thread: HostThread) -> Int
 
@@ -83,6 +90,27 @@ public protocol SecondaryMMU: AnyObject, Sendable {
 }
 
 extension SecondaryMMU {
+    /// The fault handler for a caller with no GUP step (tests, the raw cost model): the
+    /// invalidation sequence is read right before.
+    @inlinable @discardableResult
+    public func handleFault(_ gfn: UInt64, write: Bool, thread: HostThread) -> FaultOutcome {
+        handleFault(gfn, write: write, sequence: invalidation.snapshot(), thread: thread)
+    }
+
+    /// `invalidate_range_start` … `invalidate_range_end` as the primary MMU runs it when it
+    /// unmaps guest pages: the sequence's `begin`, the secondary zap, `unmappingHost` (the host's
+    /// own unmap), then `end`. A fault that began before `end` retries instead of installing a
+    /// translation to a host page that is gone.
+    /// - Returns: secondary leaves unmapped.
+    @discardableResult
+    public func invalidate(_ range: GFNRange, thread: HostThread, unmappingHost: () -> Void = {}) -> Int {
+        invalidation.begin()
+        let zapped = zap(range, thread: thread)
+        unmappingHost()
+        invalidation.end()
+        return zapped
+    }
+
     /// The flags of a call that found young pages or not: `.fast` rides on `.young`, as the
     /// series returns `young ? MMU_NOTIFIER_YOUNG_FAST : 0`.
     @inlinable func flags(young: Bool) -> AgeFlags {

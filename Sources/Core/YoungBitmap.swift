@@ -34,6 +34,20 @@ public struct YoungBitmap: Sendable, Hashable, CustomStringConvertible {
         (range.start..<range.end).filter { contains($0, in: range) }
     }
 
+    @inlinable public mutating func formUnion(_ other: YoungBitmap) { bits |= other.bits }
+    @inlinable public mutating func formIntersection(_ other: YoungBitmap) { bits &= other.bits }
+
+    /// Calls `body(gfn)` for every gfn whose bit is set, in ascending order, without allocating.
+    @inlinable public func forEachGFN(in range: GFNRange, _ body: (UInt64) -> Void) {
+        var remaining = bits
+        while remaining != 0 {
+            // The highest set bit is the lowest gfn.
+            let bit = UInt64(63 - remaining.leadingZeroBitCount)
+            body(range.end &- 1 &- bit)
+            remaining &= ~(1 &<< bit)
+        }
+    }
+
     /// A bitmap with every page of `range` set.
     @inlinable public static func all(_ range: GFNRange) -> YoungBitmap {
         YoungBitmap(bits: range.count >= 64 ? .max : (1 << range.count) - 1)

@@ -13,7 +13,7 @@ func makeScratchDirectory() -> URL {
 func runTinySweep(output: String, _ extra: [String] = []) -> ExitStatus {
     let arguments = [
         "run", "--backends", "x86-tdp,baseline", "--memory", "64K,128K", "--vcpus", "1,2",
-        "--aging", "on,off", "--repetitions", "2", "--rounds", "1", "--quiet", "--output", output,
+        "--aging", "on,off", "--repetitions", "2", "--rounds", "1", "--costs", "host-only", "--quiet", "--output", output,
     ] + extra
     return AgingBenchMain.run(arguments).0
 }

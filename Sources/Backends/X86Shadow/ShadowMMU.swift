@@ -23,6 +23,7 @@ final class ShadowMMU: SecondaryMMU, @unchecked Sendable {
     private let table: PageTable
     private let rmap: Rmap
     let lock = MMULock()
+    let invalidation = InvalidationSequence()
 
     init(capabilities: BackendCapabilities, gfnCount: UInt64) {
         precondition(gfnCount <= Self.aliasBase, "guest too large for the shadow MMU's alias region")
@@ -52,8 +53,13 @@ final class ShadowMMU: SecondaryMMU, @unchecked Sendable {
         table.slot(for: Self.accessPage(for: gfn))?.hardwareAccess(write: write, format: format) ?? false
     }
 
-    func handleFault(_ gfn: UInt64, write: Bool, thread: HostThread) -> FaultOutcome {
+    func handleFault(_ gfn: UInt64, write: Bool, sequence: UInt64, thread: HostThread) -> FaultOutcome {
         lock.lockExclusive(thread)
+        if invalidation.mustRetry(since: sequence) {
+            lock.unlockExclusive(thread)
+            thread.events.faultRetries &+= 1
+            return .retry
+        }
         let installed = map(gfn, at: gfn, write: write)
         if Self.isAliased(gfn) { _ = map(gfn, at: Self.aliasBase + gfn, write: write) }
         lock.unlockExclusive(thread)

@@ -10,7 +10,7 @@ public struct AgingBench: ParsableCommand {
             written); 3 the results were written but a model invariant was violated \
             (non_a_bit_changes or use_after_free is not 0).
             """,
-        subcommands: [RunCommand.self, ListCommand.self, LimitCommand.self],
+        subcommands: [RunCommand.self, CalibrateCommand.self, ListCommand.self, LimitCommand.self],
         defaultSubcommand: RunCommand.self
     )
 

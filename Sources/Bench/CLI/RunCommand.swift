@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Backends
 import Core
 #if canImport(Glibc)
@@ -15,7 +16,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Comma-separated backends, or 'all'.")
     var backends = "all"
     @Option(help: "Guest memory per vCPU, comma-separated, with K/M/G/T suffixes (like the selftest's -b).")
-    var memory = "1G,4G"
+    var memory = "256M,1G"
     @Option(help: "vCPU counts, comma-separated.")
     var vcpus = "1,2"
     @Option(help: "Aging settings to compare: on, off, or both (comma-separated).")
@@ -38,6 +39,12 @@ struct RunCommand: ParsableCommand {
     var rounds = WorkloadSettings().rounds
     @Option(help: "Evict pages old for this many aging passes (0: never).")
     var evictAfter = WorkloadSettings().evictAfter
+    @Option(help: "How aging asks the secondary MMU: default (what each backend's kernel does), eviction-only, per-page or bitmap.")
+    var driver = "default"
+    @Option(help: "Costs: calibrated (host side and the calibrated remainders), host-only (host side, no remainders) or raw (the bare secondary MMU).")
+    var costs = "calibrated"
+    @Option(help: "Calibration file (default results/calibration-<host>.json; made first when missing).")
+    var calibration: String?
     @Option(help: "Run shard i of n (1-based), e.g. 2/4; shard outputs concatenate.")
     var shard: String?
     @Option(help: "Output format: csv, json or markdown.")
@@ -53,6 +60,9 @@ struct RunCommand: ParsableCommand {
         var settings: WorkloadSettings
         var format: OutputFormat
         var outputPath: String
+        /// The cost model before any calibration is loaded; `calibrationPath` when calibrated.
+        var costs: CostModel
+        var calibrationPath: String?
     }
 
     func validated() throws(InputError) -> Validated {
@@ -98,9 +108,27 @@ struct RunCommand: ParsableCommand {
         guard (0...100).contains(writePercent) else { throw InputError("--write-percent must be from 0 to 100") }
         settings.writePercent = writePercent
         settings.seed = seed
-        guard rounds >= 1 else { throw InputError("--rounds must be at least 1") }
+        guard rounds >= 0 else { throw InputError("invalid --rounds '\(rounds)': expected 0 (populate only) or more") }
         settings.rounds = rounds
         guard evictAfter >= 0 && evictAfter <= 255 else { throw InputError("--evict-after must be from 0 to 255") }
+        if driver != "default" {
+            guard let mode = DriverMode(rawValue: driver) else {
+                throw InputError("invalid driver '\(driver)': expected default, \(DriverMode.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            settings.driver = mode
+        }
+        let costModel: CostModel
+        switch costs {
+        case "calibrated", "host-only": costModel = .hostOnly
+        case "raw": costModel = .raw
+        default: throw InputError("invalid costs '\(costs)': expected calibrated, host-only or raw")
+        }
+        if !costModel.hostSide && evictAfter > 0 && !agingOnly {
+            throw InputError("--evict-after needs the host side (MGLRU's generations); --costs raw has none")
+        }
+        if costs != "calibrated" && calibration != nil {
+            throw InputError("--calibration applies to --costs calibrated only")
+        }
         settings.evictAfter = agingOnly ? 0 : evictAfter
         settings.agingOnly = agingOnly
         settings.accessTracking = adOff
@@ -110,14 +138,16 @@ struct RunCommand: ParsableCommand {
         guard let outputFormat = OutputFormat(rawValue: format) else {
             throw InputError("invalid format '\(format)': expected csv, json or markdown")
         }
+        settings.costs = costModel
         return Validated(
             plan: plan, settings: settings, format: outputFormat,
-            outputPath: output ?? "results/latest.\(outputFormat.fileExtension)")
+            outputPath: output ?? "results/latest.\(outputFormat.fileExtension)",
+            costs: costModel, calibrationPath: costs == "calibrated" ? calibration : nil)
     }
 
     func run() throws {
-        let options = try validated()
-        try MemoryEstimate.check(options.plan)
+        var options = try validated()
+        try MemoryEstimate.check(options.plan, hostSide: options.costs.hostSide)
         try AtomicFileWriter.checkWritable(path: options.outputPath)
         let build = BuildKind.current
         if build == "debug" {
@@ -127,7 +157,12 @@ struct RunCommand: ParsableCommand {
                 """)
         }
         let context = RunContext.detect(build: build)
-        let records = SweepRunner(plan: options.plan, settings: options.settings, context: context, quiet: quiet).run()
+        if costs == "calibrated" {
+            options.settings.costs = try Self.loadOrMakeCalibration(
+                path: options.calibrationPath, context: context, quiet: quiet
+            ).costModel
+        }
+        let records = try SweepRunner(plan: options.plan, settings: options.settings, context: context, quiet: quiet).run()
         try AtomicFileWriter.write(options.format.render(records, context: context), to: options.outputPath)
         print(MarkdownTable.render(records))
         let broken = records.filter { $0.nonABitChanges != 0 || $0.useAfterFree != 0 }
@@ -136,6 +171,24 @@ struct RunCommand: ParsableCommand {
                 status: .invariantViolated,
                 message: "model invariant violated in \(broken.count) row(s) (non_a_bit_changes or use_after_free); results in \(options.outputPath)")
         }
+    }
+
+    /// The calibration at `path` (default: this host's); when the default is missing, one is
+    /// made first, as `agingbench calibrate` would, and written there.
+    static func loadOrMakeCalibration(path: String?, context: RunContext, quiet: Bool) throws(InputError) -> Calibration {
+        if let path { return try Calibration.load(from: path) }
+        let hostPath = Calibration.defaultPath(host: context.host, build: context.build)
+        if FileManager.default.fileExists(atPath: hostPath) { return try Calibration.load(from: hostPath) }
+        StandardError.write("agingbench: no calibration for this host yet: calibrating first (under a minute), writing \(hostPath)\n")
+        try AtomicFileWriter.checkWritable(path: hostPath)
+        let calibration = try Calibrator(
+            memory: try ByteSize(parsing: "1G"), targetPopulateSeconds: Calibration.publishedPopulateSeconds,
+            targetPassSeconds: Calibration.publishedPassSeconds, repetitions: 3, context: context
+        ).run { line in if !quiet { StandardError.write(line + "\n") } }
+        try calibration.save(to: hostPath)
+        StandardError.write(
+            "agingbench: calibrated: fault remainder \(Int(calibration.faultRemainderNanos)) ns, aging remainder \(Int(calibration.agingRemainderNanosPerPage.rounded())) ns/page\n")
+        return calibration
     }
 
     static func list(_ text: String) -> [String] {

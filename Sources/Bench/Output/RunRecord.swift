@@ -1,6 +1,6 @@
 /// One row of results: the metadata and measurements of a single sweep cell run.
 ///
-/// Contract: the stored properties are exactly the CSV columns of schema version 1, and
+/// Contract: the stored properties are exactly the CSV columns of schema version 2, and
 /// `RunRecord.columnTable` lists them once, in file order, with their column names. Column names
 /// and order never change within a schema version; adding, removing, renaming or reordering a
 /// column bumps `schemaVersion`, so any file can be read by looking at its `schema` column.
@@ -8,7 +8,7 @@
 /// are concatenated across shards and hosts.
 public struct RunRecord: Sendable, Hashable {
     /// The current column set's version, written into every row.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     /// `schema`: Version of the column set; see `RunRecord.schemaVersion`.
     public var schema: Int
@@ -42,6 +42,20 @@ public struct RunRecord: Sendable, Hashable {
     public var seed: UInt64
     /// `repetition`: 0-based repetition number.
     public var repetition: Int
+    /// `driver`: How aging asked the secondary MMU: "eviction-only", "per-page" or "bitmap".
+    public var driver: String
+    /// `costs`: "calibrated" (host side and remainders), "host-only" (host side, no remainders) or "raw" (bare secondary MMU).
+    public var costs: String
+    /// `calibration`: Id of the calibration the remainders came from ("" without one).
+    public var calibration: String
+    /// `fault_remainder_ns`: Calibrated nanoseconds spent per fault outside every lock.
+    public var faultRemainderNanos: Double
+    /// `age_remainder_ns`: Calibrated nanoseconds spent per present page an aging pass visits, outside every lock.
+    public var ageRemainderNanos: Double
+    /// `runnable_threads`: vCPU threads plus the aging thread when it runs beside them.
+    public var runnableThreads: Int
+    /// `oversubscribed`: 1 when `runnable_threads` exceeds the CPUs the process may use (the scheduler then shares CPUs and lock holders can be preempted), else 0.
+    public var oversubscribed: Int
     /// `populate_s`: Seconds the vCPUs took to fault their memory in (under aging when aging is on).
     public var populateSeconds: Double
     /// `vcpu_wall_s`: Wall-clock seconds of the measured vCPU phase (after populate); 0 with `--aging-only`.
@@ -73,6 +87,8 @@ public struct RunRecord: Sendable, Hashable {
     public var notifierCalls: UInt64
     /// `young_pages`: Pages found young by aging, summed over passes.
     public var youngPages: UInt64
+    /// `pages_aged`: Present pages the aging passes visited, summed over passes (every gfn with `costs` raw).
+    public var pagesAged: UInt64
     /// `lock_acquisitions`: Acquisitions of the model's mmu_lock, both sides.
     public var lockAcquisitions: UInt64
     /// `vcpu_lock_contended`: vCPU acquisitions of mmu_lock that had to wait.
@@ -87,10 +103,16 @@ public struct RunRecord: Sendable, Hashable {
     public var evictions: UInt64
     /// `refaults`: Faults on pages evicted earlier.
     public var refaults: UInt64
+    /// `fault_retries`: Faults that found an invalidation had run since their GUP step and retried (`mmu_invalidate_seq`).
+    public var faultRetries: UInt64
     /// `pt_bytes`: Page-table bytes the model counts right after populate (table pages, plus the rmap for an rmap backend).
     public var ptBytes: UInt64
     /// `pt_bytes_jemalloc`: Bytes jemalloc reports allocated in the MMU's table-page arena right after populate (table pages only; 0 under ASan).
     public var ptBytesJemalloc: UInt64
+    /// `host_pt_bytes`: Bytes of the host (primary MMU) page table mapping guest memory, right after populate; 0 with `costs` raw.
+    public var hostPTBytes: UInt64
+    /// `folio_bytes`: Bytes of folio records (64 per guest page); 0 with `costs` raw.
+    public var folioBytes: UInt64
     /// `non_a_bit_changes`: Mappings at the end of the run whose bits, Accessed and Dirty aside (parking undone), differ from what the fault path installed; must be 0.
     public var nonABitChanges: UInt64
     /// `use_after_free`: Reads of freed (poisoned) table pages; must be 0. Checked in debug builds only: always 0 in release.
@@ -117,6 +139,13 @@ public struct RunRecord: Sendable, Hashable {
         writePercent: Int = 0,
         seed: UInt64 = 0,
         repetition: Int = 0,
+        driver: String = "",
+        costs: String = "",
+        calibration: String = "",
+        faultRemainderNanos: Double = 0,
+        ageRemainderNanos: Double = 0,
+        runnableThreads: Int = 0,
+        oversubscribed: Int = 0,
         populateSeconds: Double = 0,
         vcpuWallSeconds: Double = 0,
         accesses: UInt64 = 0,
@@ -132,6 +161,7 @@ public struct RunRecord: Sendable, Hashable {
         passVsLimit: Double = 0,
         notifierCalls: UInt64 = 0,
         youngPages: UInt64 = 0,
+        pagesAged: UInt64 = 0,
         lockAcquisitions: UInt64 = 0,
         vcpuLockContended: UInt64 = 0,
         vcpuLockWaitNanos: UInt64 = 0,
@@ -139,8 +169,11 @@ public struct RunRecord: Sendable, Hashable {
         agingLockHoldNanos: UInt64 = 0,
         evictions: UInt64 = 0,
         refaults: UInt64 = 0,
+        faultRetries: UInt64 = 0,
         ptBytes: UInt64 = 0,
         ptBytesJemalloc: UInt64 = 0,
+        hostPTBytes: UInt64 = 0,
+        folioBytes: UInt64 = 0,
         nonABitChanges: UInt64 = 0,
         useAfterFree: UInt64 = 0
     ) {
@@ -160,6 +193,13 @@ public struct RunRecord: Sendable, Hashable {
         self.writePercent = writePercent
         self.seed = seed
         self.repetition = repetition
+        self.driver = driver
+        self.costs = costs
+        self.calibration = calibration
+        self.faultRemainderNanos = faultRemainderNanos
+        self.ageRemainderNanos = ageRemainderNanos
+        self.runnableThreads = runnableThreads
+        self.oversubscribed = oversubscribed
         self.populateSeconds = populateSeconds
         self.vcpuWallSeconds = vcpuWallSeconds
         self.accesses = accesses
@@ -175,6 +215,7 @@ public struct RunRecord: Sendable, Hashable {
         self.passVsLimit = passVsLimit
         self.notifierCalls = notifierCalls
         self.youngPages = youngPages
+        self.pagesAged = pagesAged
         self.lockAcquisitions = lockAcquisitions
         self.vcpuLockContended = vcpuLockContended
         self.vcpuLockWaitNanos = vcpuLockWaitNanos
@@ -182,8 +223,11 @@ public struct RunRecord: Sendable, Hashable {
         self.agingLockHoldNanos = agingLockHoldNanos
         self.evictions = evictions
         self.refaults = refaults
+        self.faultRetries = faultRetries
         self.ptBytes = ptBytes
         self.ptBytesJemalloc = ptBytesJemalloc
+        self.hostPTBytes = hostPTBytes
+        self.folioBytes = folioBytes
         self.nonABitChanges = nonABitChanges
         self.useAfterFree = useAfterFree
     }

@@ -8,17 +8,26 @@ import Glibc
 ///
 /// Per guest page: the leaf (8 bytes) plus the upper levels (1/512 of that, rounded up), the
 /// rmap of an rmap backend (8 bytes, plus the aliases' descriptors and second leaves), and the
-/// runner's residency and generation bytes (2). The table-page count is exact; the rest is an
-/// upper bound.
+/// runner's bookkeeping (2), and with the host side a 4 KiB frame, a 64-byte folio record and a
+/// host page table like the radix one. The table-page count is exact; the rest is an upper bound.
 public enum MemoryEstimate {
-    public static func bytes(guestPages: UInt64, structure: TableStructure) -> UInt64 {
-        let leafTables = (guestPages + 511) / 512
-        let upperTables = (leafTables + 511) / 512 + (leafTables + 262_143) / 262_144 + 1
-        var total = (leafTables + upperTables) * UInt64(TablePageAllocator.pageBytes)
+    public static func bytes(guestPages: UInt64, structure: TableStructure, hostSide: Bool = false) -> UInt64 {
+        let radixTables = tableBytes(guestPages: guestPages)
+        var total = radixTables
         if structure == .rmap {
             total += guestPages * 8 + guestPages / 8 * (32 + 8) + total / 8
         }
+        if hostSide {
+            total += guestPages * (UInt64(HostFramePool.frameBytes) + UInt64(FolioTable.recordBytes)) + radixTables
+        }
         return total + guestPages * 2
+    }
+
+    /// Bytes of a 4-level radix table mapping `guestPages`.
+    static func tableBytes(guestPages: UInt64) -> UInt64 {
+        let leafTables = (guestPages + 511) / 512
+        let upperTables = (leafTables + 511) / 512 + (leafTables + 262_143) / 262_144 + 1
+        return (leafTables + upperTables) * UInt64(TablePageAllocator.pageBytes)
     }
 
     /// Physical memory of this machine.
@@ -31,26 +40,28 @@ public enum MemoryEstimate {
     public static let maximumGuestPages: UInt64 = 1 << 34
 
     /// Refuses the first cell whose guest is too large for the model or would not fit.
-    public static func check(_ plan: SweepPlan) throws(InputError) {
+    public static func check(_ plan: SweepPlan, hostSide: Bool) throws(InputError) {
         for cell in plan.cells {
             guard let descriptor = Backends.named(cell.backend) else { continue }
             let (pages, overflow) = cell.memoryPerVCPU.pages.multipliedReportingOverflow(by: UInt64(cell.vcpus))
             try requireFits(
                 guestPages: overflow ? .max : pages, structure: descriptor.capabilities.structure,
-                what: "cell \(cell.backend)/\(cell.memoryPerVCPU)/vcpus:\(cell.vcpus)")
+                hostSide: hostSide, what: "cell \(cell.backend)/\(cell.memoryPerVCPU)/vcpus:\(cell.vcpus)")
         }
     }
 
     /// Refuses a guest larger than the model addresses, or whose estimate exceeds 80% of
     /// physical memory; `what` names it in the message.
-    public static func requireFits(guestPages: UInt64, structure: TableStructure, what: String) throws(InputError) {
+    public static func requireFits(
+        guestPages: UInt64, structure: TableStructure, hostSide: Bool = false, what: String
+    ) throws(InputError) {
         if guestPages > maximumGuestPages {
             throw InputError("\(what): a guest larger than 64T is beyond the model")
         }
-        let needed = bytes(guestPages: guestPages, structure: structure)
+        let needed = bytes(guestPages: guestPages, structure: structure, hostSide: hostSide)
         if needed > physicalBytes / 10 * 8 {
             throw InputError(
-                "\(what) needs about \(gib(needed)) GiB of page tables and bookkeeping; this machine has \(gib(physicalBytes)) GiB")
+                "\(what) needs about \(gib(needed)) GiB of page tables, bookkeeping\(hostSide ? " and host frames (--costs raw needs none)" : ""); this machine has \(gib(physicalBytes)) GiB")
         }
     }
 

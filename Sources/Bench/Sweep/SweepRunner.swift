@@ -21,14 +21,14 @@ public struct SweepRunner {
         self.quiet = quiet
     }
 
-    public func run() -> [RunRecord] {
+    public func run() throws(InputError) -> [RunRecord] {
         let showProgress = !quiet && isatty(STDERR_FILENO) == 1
         let start = Ticks.monotonicNanoseconds()
         var records: [RunRecord] = []
         for (position, cell) in plan.cells.enumerated() {
             guard let descriptor = Backends.named(cell.backend) else { continue }
             if showProgress { progress(position, of: plan.cells.count, since: start, cell: cell) }
-            records.append(CellRunner.run(cell, descriptor: descriptor, settings: settings, context: context))
+            records.append(try CellRunner.run(cell, descriptor: descriptor, settings: settings, context: context))
         }
         if showProgress { StandardError.write("\r\u{1B}[K") }
         return records

@@ -1,77 +1,158 @@
 import Core
 
-/// The aging thread: MGLRU-style passes over all guest memory in look-around windows.
+/// The aging thread: MGLRU passes over all guest memory in look-around windows.
 ///
-/// Per window it asks the notifier once to test and once to clear with a bitmap, or — when the
-/// backend reports the bitmap unreliable — once per page (`SecondaryMMU.ageWindow`). It keeps a
-/// generation count per page (passes since last seen young) and, with `evictAfter > 0`, evicts
-/// (zaps) resident pages that stay old that many passes, in contiguous runs.
+/// With the host side (`HostSide`), per window, as `walk_pte_range` and `lru_gen_look_around`:
+/// walk the host page table; for each present host PTE test and clear its Accessed bit; spend the
+/// calibrated remainder for the present pages; ask the secondary MMU by `mode` about present pages
+/// only; move young folios to the youngest generation (opened at the start of each pass); and,
+/// with `evictAfter > 0`, evict present pages whose folio is `evictAfter` or more generations old
+/// (in `eviction-only` mode only after `clear_young` on the secondary MMU says they are old, as
+/// `folio_referenced` asks), in contiguous runs through `SecondaryMMU.invalidate`.
+///
+/// Without the host side (`--costs raw`) every gfn counts as present and nothing is evicted:
+/// the bare secondary MMU, as the C reference is timed against it.
 struct AgingDriver<MMU: SecondaryMMU> {
     let mmu: MMU
     let thread: HostThread
     let guestPages: UInt64
     let windowPages: UInt64
-    let evictAfter: UInt8
-    let residency: Residency
-    /// Passes since each page was last seen young (saturating).
-    private var generations: [UInt8]
+    let evictAfter: UInt64
+    let mode: DriverMode
+    let host: HostSide?
 
     private(set) var passes = 0
     private(set) var passTicks: UInt64 = 0
     private(set) var notifierCalls: UInt64 = 0
     private(set) var youngPages: UInt64 = 0
     private(set) var evictions: UInt64 = 0
+    /// Present pages visited, summed over passes.
+    private(set) var pagesAged: UInt64 = 0
 
-    init(mmu: MMU, thread: HostThread, guestPages: UInt64, windowPages: Int, evictAfter: Int, residency: Residency) {
+    init(
+        mmu: MMU, thread: HostThread, guestPages: UInt64, windowPages: Int, evictAfter: Int,
+        mode: DriverMode, host: HostSide?
+    ) {
+        precondition(host != nil || evictAfter == 0, "eviction needs the host side")
         self.mmu = mmu
         self.thread = thread
         self.guestPages = guestPages
-        self.windowPages = UInt64(min(max(windowPages, 1), 64))
-        self.evictAfter = UInt8(clamping: evictAfter)
-        self.residency = residency
-        generations = evictAfter > 0 ? [UInt8](repeating: 0, count: Int(guestPages)) : []
+        self.windowPages = min(UInt64(max(windowPages, 1)), YoungBitmap.capacity)
+        self.evictAfter = UInt64(max(0, evictAfter))
+        self.mode = mode
+        self.host = host
     }
 
     /// One pass over all guest memory.
     mutating func runPass() {
         let start = Ticks.now()
+        host?.memory.advanceGeneration()
         var gfn: UInt64 = 0
         while gfn < guestPages {
             let window = GFNRange(start: gfn, end: min(gfn + windowPages, guestPages))
-            let (young, calls) = mmu.ageWindow(window, thread: thread)
-            notifierCalls &+= UInt64(calls)
-            youngPages &+= UInt64(young.count)
-            if evictAfter > 0 { evictOld(in: window, young: young) }
+            ageWindow(window)
             gfn = window.end
         }
         passTicks &+= Ticks.now() &- start
         passes += 1
     }
 
-    /// Advances generations and zaps runs of resident pages that stayed old long enough.
-    private mutating func evictOld(in window: GFNRange, young: YoungBitmap) {
+    private mutating func ageWindow(_ window: GFNRange) {
+        var present = YoungBitmap()
+        var young = YoungBitmap()
+        var presentCount = 0
+        if let host {
+            host.memory.forEachPresent(in: window) { page, slot, pte in
+                present.insert(page, in: window)
+                presentCount += 1
+                if host.memory.testAndClearAccessed(slot, pte) { young.insert(page, in: window) }
+            }
+            guard presentCount > 0 else { return }
+            host.spendAgingRemainder(pages: presentCount)
+        } else {
+            present = YoungBitmap.all(window)
+            presentCount = Int(window.count)
+        }
+        pagesAged &+= UInt64(presentCount)
+        young.formUnion(askSecondary(window, present: present))
+
+        if let host {
+            young.forEachGFN(in: window) { host.memory.promote($0) }
+        }
+        youngPages &+= UInt64(young.count)
+        if let host, evictAfter > 0 { evict(in: window, present: present, young: young, host: host) }
+    }
+
+    /// The secondary MMU's young pages among `present`, asked as `mode` says.
+    private mutating func askSecondary(_ window: GFNRange, present: YoungBitmap) -> YoungBitmap {
+        switch mode {
+        case .evictionOnly:
+            return YoungBitmap()
+        case .perPage:
+            return clearEachPage(window, present)
+        case .bitmap:
+            var young = YoungBitmap()
+            notifierCalls &+= 1
+            if mmu.testYoung(window, bitmap: &young, thread: thread).contains(.bitmapUnreliable) {
+                return clearEachPage(window, present)
+            }
+            young.formIntersection(present)
+            if !young.isEmpty {
+                notifierCalls &+= 1
+                _ = mmu.clearYoung(window, bitmap: young, thread: thread)
+            }
+            return young
+        }
+    }
+
+    /// One `clear_young` per present page.
+    private mutating func clearEachPage(_ window: GFNRange, _ present: YoungBitmap) -> YoungBitmap {
+        var young = YoungBitmap()
+        var calls: UInt64 = 0
+        present.forEachGFN(in: window) { page in
+            calls &+= 1
+            if mmu.clearYoung(GFNRange(start: page, count: 1), thread: thread).contains(.young) {
+                young.insert(page, in: window)
+            }
+        }
+        notifierCalls &+= calls
+        return young
+    }
+
+    /// Evicts the window's present pages whose folio is old enough, in contiguous runs.
+    private mutating func evict(in window: GFNRange, present: YoungBitmap, young: YoungBitmap, host: HostSide) {
+        let youngest = host.memory.youngestGeneration
+        guard youngest > evictAfter else { return }
+        let oldest = youngest - evictAfter
         var runStart: UInt64?
-        for gfn in window.start..<window.end {
+        for page in window.start..<window.end {
             var evict = false
-            if young.contains(gfn, in: window) {
-                generations[Int(gfn)] = 0
-            } else if residency.isResident(gfn) {
-                let generation = generations[Int(gfn)] &+ 1
-                generations[Int(gfn)] = generation
-                evict = generation >= evictAfter
+            if present.contains(page, in: window) && !young.contains(page, in: window) {
+                let generation = host.memory.folios.generation(of: page)
+                evict = generation != 0 && generation <= oldest
+                if evict && mode == .evictionOnly {
+                    notifierCalls &+= 1
+                    if mmu.clearYoung(GFNRange(start: page, count: 1), thread: thread).contains(.young) {
+                        host.memory.promote(page)
+                        youngPages &+= 1
+                        evict = false
+                    }
+                }
             }
             if evict {
-                residency.markEvicted(gfn)
-                generations[Int(gfn)] = 0
-                if runStart == nil { runStart = gfn }
+                if runStart == nil { runStart = page }
             } else if let start = runStart {
-                evictions &+= UInt64(mmu.zap(GFNRange(start: start, end: gfn), thread: thread))
+                evictRun(GFNRange(start: start, end: page), host: host)
                 runStart = nil
             }
         }
-        if let start = runStart {
-            evictions &+= UInt64(mmu.zap(GFNRange(start: start, end: window.end), thread: thread))
-        }
+        if let start = runStart { evictRun(GFNRange(start: start, end: window.end), host: host) }
+    }
+
+    private mutating func evictRun(_ run: GFNRange, host: HostSide) {
+        var unmapped = 0
+        mmu.invalidate(run, thread: thread) { unmapped = host.memory.unmap(run) }
+        evictions &+= UInt64(unmapped)
     }
 
     var passAverageSeconds: Double {

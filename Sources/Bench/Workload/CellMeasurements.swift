@@ -8,8 +8,15 @@ struct CellMeasurements {
     var workStart: UInt64
     var tableBytes: Int
     var jemallocTableBytes: Int
+    /// The host side's page-table and folio bytes (0 without a host side).
+    var hostTableBytes: Int
+    var folioBytes: Int
     /// The C reference's mean pass (`--aging-only`), else 0.
     var limitPassSeconds: Double
     var identityViolations: Int
     var useAfterFreeReads: Int
+    var driver: DriverMode
+    var costs: CostModel
+    /// vCPU threads plus the aging thread when it runs alongside them.
+    var runnableThreads: Int
 }

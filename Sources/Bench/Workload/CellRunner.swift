@@ -13,23 +13,37 @@ import Synchronization
 public enum CellRunner {
     public static func run(
         _ cell: SweepCell, descriptor: BackendDescriptor, settings: WorkloadSettings, context: RunContext
-    ) -> RunRecord {
+    ) throws(InputError) -> RunRecord {
         let guestPages = cell.memoryPerVCPU.bytes / GuestMemory.pageBytes * UInt64(cell.vcpus)
         let mmu = descriptor.make(MMUConfiguration(gfnCount: guestPages, accessTracking: settings.accessTracking))
         // The shared radix engine gets code specialized for it, so the aging walk and the access
         // path inline into the runner's loops; any other backend runs through its protocol.
+        let host = try makeHostSide(guestPages: guestPages, costs: settings.costs)
         if let radix = mmu as? RadixMMU {
-            return run(cell, mmu: radix, backend: descriptor.name, settings: settings, context: context)
+            return run(cell, mmu: radix, host: host, backend: descriptor.name, settings: settings, context: context)
         }
-        return run(cell, mmu: mmu, backend: descriptor.name, settings: settings, context: context)
+        return run(cell, mmu: mmu, host: host, backend: descriptor.name, settings: settings, context: context)
     }
 
+    /// The cell's host side, or nil for `--costs raw`.
+    static func makeHostSide(guestPages: UInt64, costs: CostModel) throws(InputError) -> HostSide? {
+        guard costs.hostSide else { return nil }
+        guard let memory = HostMemory(pages: guestPages) else {
+            throw InputError("cannot map \(guestPages * GuestMemory.pageBytes >> 20) MiB of host frames for the guest")
+        }
+        return HostSide(
+            memory: memory, faultRemainderNanos: costs.faultRemainderNanos,
+            agingRemainderNanosPerPage: costs.agingRemainderNanosPerPage)
+    }
+
+    /// Runs `cell` on `mmu` (fresh and empty) with `host` (fresh, or nil for the bare secondary
+    /// MMU). Tests call it with MMUs of their own.
     static func run<MMU: SecondaryMMU>(
-        _ cell: SweepCell, mmu: MMU, backend: String, settings: WorkloadSettings, context: RunContext
+        _ cell: SweepCell, mmu: MMU, host: HostSide?, backend: String, settings: WorkloadSettings, context: RunContext
     ) -> RunRecord {
         let pagesPerVCPU = cell.memoryPerVCPU.bytes / GuestMemory.pageBytes
         let guestPages = pagesPerVCPU * UInt64(cell.vcpus)
-        let residency = Residency(pages: guestPages)
+        let mode = settings.driver ?? DriverMode.kernelDefault(for: mmu.capabilities)
         let populateGate = DispatchSemaphore(value: 0)
         let workGate = DispatchSemaphore(value: 0)
         let populated = DispatchSemaphore(value: 0)
@@ -37,14 +51,15 @@ public enum CellRunner {
         let runAgingThread = cell.aging && !settings.agingOnly
         // One CPU per thread when they fit, so the scheduler cannot stack the aging thread on a
         // vCPU's core in one repetition and not the next; when they do not fit, it shares.
-        let pinThreads = cell.vcpus + (runAgingThread ? 1 : 0) <= OSThread.allowedCPUs
+        let runnableThreads = cell.vcpus + (runAgingThread ? 1 : 0)
+        let pinThreads = runnableThreads <= OSThread.allowedCPUs
 
         let vcpuThreads = (0..<cell.vcpus).map { index in
             OSThread {
                 if pinThreads { OSThread.pinCurrentThread(toCPU: index) }
                 var worker = VCPUWorker(
                     mmu: mmu, index: index, pages: pagesPerVCPU, settings: settings,
-                    repetition: cell.repetition, residency: residency)
+                    repetition: cell.repetition, host: host)
                 populateGate.wait()
                 worker.populate()
                 populated.signal()
@@ -62,7 +77,7 @@ public enum CellRunner {
             if pinThreads { OSThread.pinCurrentThread(toCPU: cell.vcpus) }
             var driver = AgingDriver(
                 mmu: mmu, thread: mmu.makeThread(role: .aging), guestPages: guestPages,
-                windowPages: settings.windowPages, evictAfter: settings.evictAfter, residency: residency)
+                windowPages: settings.windowPages, evictAfter: settings.evictAfter, mode: mode, host: host)
             agingStarted.signal()
             // At least one pass, however short the vCPUs' work.
             repeat { driver.runPass() } while !stopAging.load(ordering: .relaxed)
@@ -76,10 +91,11 @@ public enum CellRunner {
         for _ in 0..<cell.vcpus { populated.wait() }
         let tableBytes = mmu.pageTableBytes
         let jemallocBytes = mmu.jemallocTableBytes
+        let hostTableBytes = host?.memory.tableBytes ?? 0
 
         var limitPassSeconds = 0.0
         if settings.agingOnly && cell.aging {
-            let (report, limit) = agingOnlyPasses(mmu: mmu, guestPages: guestPages, settings: settings, residency: residency)
+            let (report, limit) = agingOnlyPasses(mmu: mmu, host: host, mode: mode, guestPages: guestPages, settings: settings)
             agingResult.store(report, at: 0)
             limitPassSeconds = limit
         }
@@ -97,8 +113,10 @@ public enum CellRunner {
         let measurements = CellMeasurements(
             guestPages: guestPages, vcpus: reports.all, aging: agingResult.all.first ?? AgingReport(),
             populateStart: populateStart, workStart: workStart, tableBytes: tableBytes,
-            jemallocTableBytes: jemallocBytes, limitPassSeconds: limitPassSeconds,
-            identityViolations: violations, useAfterFreeReads: mmu.useAfterFreeReads)
+            jemallocTableBytes: jemallocBytes, hostTableBytes: hostTableBytes,
+            folioBytes: host?.memory.folioBytes ?? 0, limitPassSeconds: limitPassSeconds,
+            identityViolations: violations, useAfterFreeReads: mmu.useAfterFreeReads,
+            driver: mode, costs: settings.costs, runnableThreads: runnableThreads)
         return RunRecord(cell: cell, backend: backend, settings: settings, context: context, measurements: measurements)
     }
 }
@@ -110,21 +128,23 @@ extension CellRunner {
     /// warm-up pass of each first, so both start from a warm cache and the same young half.
     /// - Returns: the aging report and the reference's mean pass in seconds (0 without one).
     static func agingOnlyPasses<MMU: SecondaryMMU>(
-        mmu: MMU, guestPages: UInt64, settings: WorkloadSettings, residency: Residency
+        mmu: MMU, host: HostSide?, mode: DriverMode, guestPages: UInt64, settings: WorkloadSettings
     ) -> (AgingReport, Double) {
         let format = mmu.capabilities.format
         let reference = format.accessedMask == 0 ? nil : ReferenceLimit(pages: guestPages, format: format)
         let marker = mmu.makeThread(role: .vcpu)
         func makeHalfYoung() {
             marker.enterReadSide()
-            for gfn in stride(from: UInt64(0), to: guestPages, by: 2) { mmu.accessFaulting(gfn, write: false, thread: marker) }
+            for gfn in stride(from: UInt64(0), to: guestPages, by: 2) {
+                mmu.accessFaulting(gfn, write: false, thread: marker, host: host)
+            }
             marker.exitReadSide()
             reference?.markYoung(stride: 2)
         }
         func makeDriver() -> AgingDriver<MMU> {
             AgingDriver(
                 mmu: mmu, thread: mmu.makeThread(role: .aging), guestPages: guestPages,
-                windowPages: settings.windowPages, evictAfter: 0, residency: residency)
+                windowPages: settings.windowPages, evictAfter: 0, mode: mode, host: host)
         }
         var warmUp = makeDriver()
         makeHalfYoung()
@@ -152,6 +172,7 @@ struct AgingReport: Sendable {
     var notifierCalls: UInt64 = 0
     var youngPages: UInt64 = 0
     var evictions: UInt64 = 0
+    var pagesAged: UInt64 = 0
     var lockStats = LockStats()
 
     init() {}
@@ -162,6 +183,7 @@ struct AgingReport: Sendable {
         notifierCalls = driver.notifierCalls
         youngPages = driver.youngPages
         evictions = driver.evictions
+        pagesAged = driver.pagesAged
         lockStats = driver.thread.lockStats
         driver.thread.retire()
     }

@@ -21,13 +21,22 @@ extension RunRecord {
         writePercent = settings.writePercent
         seed = settings.seed
         repetition = cell.repetition
+        driver = measurements.driver.rawValue
+        costs = measurements.costs.label
+        calibration = measurements.costs.hostSide && measurements.costs.label == "calibrated" ? measurements.costs.source : ""
+        faultRemainderNanos = measurements.costs.faultRemainderNanos
+        ageRemainderNanos = measurements.costs.agingRemainderNanosPerPage
+        runnableThreads = measurements.runnableThreads
+        oversubscribed = measurements.runnableThreads > OSThread.allowedCPUs ? 1 : 0
 
         let reports = measurements.vcpus
         var faultTicks = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
         var vcpuLocks = LockStats()
+        var vcpuEvents = MMUEvents()
         for report in reports {
             faultTicks.add(report.faultTicks)
             vcpuLocks = vcpuLocks + report.lockStats
+            vcpuEvents = vcpuEvents + report.events
         }
         func nanoseconds(_ ticks: UInt64) -> UInt64 { UInt64(Ticks.nanoseconds(ticks)) }
         func percentile(_ value: Double) -> UInt64 {
@@ -44,6 +53,7 @@ extension RunRecord {
         faultP999Nanos = percentile(99.9)
         faultMaxNanos = faultTicks.totalCount == 0 ? 0 : nanoseconds(faultTicks.max)
         refaults = reports.reduce(0) { $0 + $1.refaults }
+        faultRetries = vcpuEvents.faultRetries
 
         let ager = measurements.aging
         agingPasses = ager.passes
@@ -53,6 +63,7 @@ extension RunRecord {
         passVsLimit = measurements.limitPassSeconds > 0 ? ager.passAverageSeconds / measurements.limitPassSeconds : 0
         notifierCalls = ager.notifierCalls
         youngPages = ager.youngPages
+        pagesAged = ager.pagesAged
         evictions = ager.evictions
         lockAcquisitions = vcpuLocks.acquisitions + ager.lockStats.acquisitions
         vcpuLockContended = vcpuLocks.contended
@@ -62,6 +73,8 @@ extension RunRecord {
 
         ptBytes = UInt64(measurements.tableBytes)
         ptBytesJemalloc = UInt64(measurements.jemallocTableBytes)
+        hostPTBytes = UInt64(measurements.hostTableBytes)
+        folioBytes = UInt64(measurements.folioBytes)
         nonABitChanges = UInt64(measurements.identityViolations)
         useAfterFree = UInt64(measurements.useAfterFreeReads)
     }

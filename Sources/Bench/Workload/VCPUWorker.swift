@@ -9,6 +9,7 @@ struct VCPUReport: Sendable {
     /// Fault durations in ticks.
     var faultTicks = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
     var lockStats = LockStats()
+    var events = MMUEvents()
     var populateEnd: UInt64 = 0
     var workEnd: UInt64 = 0
 }
@@ -25,17 +26,17 @@ struct VCPUWorker<MMU: SecondaryMMU> {
     let base: UInt64
     let pages: UInt64
     let settings: WorkloadSettings
-    let residency: Residency
+    let host: HostSide?
     var random: SplitMix64
     var report = VCPUReport()
 
-    init(mmu: MMU, index: Int, pages: UInt64, settings: WorkloadSettings, repetition: Int, residency: Residency) {
+    init(mmu: MMU, index: Int, pages: UInt64, settings: WorkloadSettings, repetition: Int, host: HostSide?) {
         self.mmu = mmu
         thread = mmu.makeThread(role: .vcpu)
         base = UInt64(index) * pages
         self.pages = pages
         self.settings = settings
-        self.residency = residency
+        self.host = host
         // The stream depends on the seed, the vCPU and the repetition, never on the backend,
         // so every backend sees the same accesses.
         random = SplitMix64(seed: settings.seed &* 0x9E37_79B9 &+ UInt64(index) &* 0x1_0001 &+ UInt64(repetition))
@@ -46,11 +47,11 @@ struct VCPUWorker<MMU: SecondaryMMU> {
         // Locals, not `self.` fields: reading a class reference out of `inout self` in the loop
         // would retain and release the shared MMU per access, bouncing its cache line between
         // vCPUs.
-        let (mmu, thread, residency, base) = (self.mmu, self.thread, self.residency, self.base)
+        let (mmu, thread, host, base) = (self.mmu, self.thread, self.host, self.base)
         var report = self.report
         thread.enterReadSide()
         for offset in 0..<pages {
-            Self.touch(base + offset, write: true, count: offset, mmu: mmu, thread: thread, residency: residency, report: &report)
+            Self.touch(base + offset, write: true, count: offset, mmu: mmu, thread: thread, host: host, report: &report)
         }
         thread.exitReadSide()
         report.populateEnd = Ticks.now()
@@ -59,7 +60,7 @@ struct VCPUWorker<MMU: SecondaryMMU> {
 
     /// `rounds` × `pages` accesses by the pattern.
     mutating func work() {
-        let (mmu, thread, residency, base, pages) = (self.mmu, self.thread, self.residency, self.base, self.pages)
+        let (mmu, thread, host, base, pages) = (self.mmu, self.thread, self.host, self.base, self.pages)
         let pattern = settings.pattern
         let writeThreshold = UInt64(max(0, min(100, settings.writePercent)))
         var report = self.report
@@ -70,7 +71,7 @@ struct VCPUWorker<MMU: SecondaryMMU> {
             for index in 0..<pages {
                 let offset = pattern.offset(index: index, round: round, pages: pages, random: &random)
                 let write = random.next(below: 100) < writeThreshold
-                Self.touch(base + offset, write: write, count: count, mmu: mmu, thread: thread, residency: residency, report: &report)
+                Self.touch(base + offset, write: write, count: count, mmu: mmu, thread: thread, host: host, report: &report)
                 count &+= 1
             }
         }
@@ -82,13 +83,13 @@ struct VCPUWorker<MMU: SecondaryMMU> {
 
     @inline(__always)
     private static func touch(
-        _ gfn: UInt64, write: Bool, count: UInt64, mmu: MMU, thread: HostThread, residency: Residency,
+        _ gfn: UInt64, write: Bool, count: UInt64, mmu: MMU, thread: HostThread, host: HostSide?,
         report: inout VCPUReport
     ) {
         var refaults: UInt64 = 0
-        let faults = mmu.accessFaulting(gfn, write: write, thread: thread) { ticks in
+        let faults = mmu.accessFaulting(gfn, write: write, thread: thread, host: host) { ticks, refault in
             report.faultTicks.record(max(ticks, 1))
-            if residency.faultedIn(gfn) { refaults &+= 1 }
+            if refault { refaults &+= 1 }
         }
         report.faults &+= UInt64(faults)
         report.refaults &+= refaults
@@ -102,6 +103,7 @@ struct VCPUWorker<MMU: SecondaryMMU> {
     /// Final report, with the thread's lock accounting; gives the reclamation slot back.
     mutating func finish() -> VCPUReport {
         report.lockStats = thread.lockStats
+        report.events = thread.events
         thread.retire()
         return report
     }

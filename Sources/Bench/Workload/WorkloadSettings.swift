@@ -11,7 +11,8 @@ public struct WorkloadSettings: Sendable, Hashable {
     /// Base seed; each vCPU's stream derives from it, the vCPU and the repetition (never the
     /// backend, so every backend sees the same accesses).
     public var seed: UInt64 = 1
-    /// Accesses per vCPU in the measured phase, as multiples of its page count.
+    /// Accesses per vCPU in the measured phase, as multiples of its page count (0: populate only,
+    /// as calibration runs it).
     public var rounds: Int = 4
     /// Pages old for this many consecutive aging passes are evicted (0: never evict, the
     /// selftest's behaviour and the default: a pass-count policy evicts more under a faster
@@ -25,6 +26,11 @@ public struct WorkloadSettings: Sendable, Hashable {
     public var accessTracking = false
     /// Look-around window (pages per notifier call), at most 64.
     public var windowPages: Int = 64
+    /// How aging asks the secondary MMU; nil: what the backend's kernel does
+    /// (`DriverMode.kernelDefault`).
+    public var driver: DriverMode?
+    /// The host side and the calibrated remainders (`--costs`); `.raw` until a calibration is loaded.
+    public var costs: CostModel = .raw
 
     public init() {}
 }

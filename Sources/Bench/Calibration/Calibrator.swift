@@ -1,0 +1,116 @@
+import Backends
+import Core
+
+/// Sets the two remainders from what the model's real work costs on this machine (DESIGN.md,
+/// "Calibration"): one vCPU, `memory` of guest, the x86 TDP MMU with lockless per-page aging
+/// (v4's "opt"), populate only.
+///
+/// 1. Populate without aging and without remainders: the model's own work per fault. The fault
+///    remainder is what is left of the target populate time, per fault; runs with it correct
+///    for what the busy wait itself costs.
+/// 2. Populate with aging and that fault remainder. A pass's length is not linear in the aging
+///    remainder: passes run back to back while pages appear, so the average pass weighs the
+///    early, short passes by how many fit; a longer pass also sees more pages present. So the
+///    aging remainder is found by iteration, taking the per-page cost (the model's own plus the
+///    remainder) as proportional to the pass: at most `iterations` steps, until within 2%.
+/// 3. The last step's figures are the check, reported beside the targets.
+///
+/// Every figure is a median over `repetitions` runs.
+public struct Calibrator {
+    public var memory: ByteSize
+    public var targetPopulateSeconds: Double
+    public var targetPassSeconds: Double
+    public var repetitions: Int
+    public var context: RunContext
+    public var iterations = 5
+
+    public init(memory: ByteSize, targetPopulateSeconds: Double, targetPassSeconds: Double, repetitions: Int, context: RunContext) {
+        self.memory = memory
+        self.targetPopulateSeconds = targetPopulateSeconds
+        self.targetPassSeconds = targetPassSeconds
+        self.repetitions = repetitions
+        self.context = context
+    }
+
+    /// The backend and driver the published figures describe.
+    static let backend = "x86-tdp"
+    static let driver = DriverMode.perPage
+    /// Close enough: a step that lands within this share of a target ends the iteration.
+    static let tolerance = 0.02
+
+    /// What one set of runs measured (medians).
+    struct Measurement {
+        var populateSeconds: Double
+        var passSeconds: Double
+        var pagesPerPass: Double
+    }
+
+    /// Calibrates; `progress` receives one line per step.
+    public func run(progress: (String) -> Void) throws(InputError) -> Calibration {
+        let faults = Double(memory.pages)
+        progress("calibrate: populate \(memory), no aging, no remainders")
+        let bare = try measure(costs: costs(0, 0), aging: false)
+        var faultRemainder = max(0, (targetPopulateSeconds - bare.populateSeconds) / faults * 1e9)
+        var populate = bare
+        for _ in 0..<iterations {
+            progress("calibrate: populate with a fault remainder of \(rounded(faultRemainder)) ns")
+            populate = try measure(costs: costs(faultRemainder, 0), aging: false)
+            if abs(populate.populateSeconds / targetPopulateSeconds - 1) <= Self.tolerance { break }
+            faultRemainder = max(0, faultRemainder + (targetPopulateSeconds - populate.populateSeconds) / faults * 1e9)
+        }
+
+        progress("calibrate: populate under per-page aging, no aging remainder")
+        let bareAging = try measure(costs: costs(faultRemainder, 0), aging: true)
+        let ownPerPage = bareAging.passSeconds / max(1, bareAging.pagesPerPass) * 1e9
+        var agingRemainder = max(0, (targetPassSeconds - bareAging.passSeconds) / max(1, bareAging.pagesPerPass) * 1e9)
+        var aging = bareAging
+        for _ in 0..<iterations {
+            progress("calibrate: populate under per-page aging with an aging remainder of \(rounded(agingRemainder)) ns/page")
+            aging = try measure(costs: costs(faultRemainder, agingRemainder), aging: true)
+            if abs(aging.passSeconds / targetPassSeconds - 1) <= Self.tolerance { break }
+            agingRemainder = max(0, (ownPerPage + agingRemainder) * targetPassSeconds / max(aging.passSeconds, 1e-9) - ownPerPage)
+        }
+
+        return Calibration(
+            id: "\(context.host)@\(context.timestamp)", host: context.host, cpu: context.cpuModel,
+            created: context.timestamp, memoryBytes: memory.bytes,
+            targetPopulateSeconds: targetPopulateSeconds, targetPassSeconds: targetPassSeconds,
+            modelFaultNanos: bare.populateSeconds / faults * 1e9, modelPassSeconds: bareAging.passSeconds,
+            modelPagesPerPass: bareAging.pagesPerPass,
+            faultRemainderNanos: faultRemainder, agingRemainderNanosPerPage: agingRemainder,
+            checkedPopulateSeconds: populate.populateSeconds, checkedPassSeconds: aging.passSeconds)
+    }
+
+    private func costs(_ fault: Double, _ aging: Double) -> CostModel {
+        CostModel(hostSide: true, faultRemainderNanos: fault, agingRemainderNanosPerPage: aging, source: "host-only")
+    }
+
+    private func rounded(_ value: Double) -> String { String(Int(value.rounded())) }
+
+    /// Medians over `repetitions` populate-only cells.
+    private func measure(costs: CostModel, aging: Bool) throws(InputError) -> Measurement {
+        guard let descriptor = Backends.named(Self.backend) else {
+            throw InputError("calibration needs the '\(Self.backend)' backend")
+        }
+        var settings = WorkloadSettings()
+        settings.rounds = 0
+        settings.driver = Self.driver
+        settings.costs = costs
+        var populate: [Double] = []
+        var pass: [Double] = []
+        var pages: [Double] = []
+        for repetition in 0..<max(1, repetitions) {
+            let cell = SweepCell(backend: Self.backend, memoryPerVCPU: memory, vcpus: 1, aging: aging, repetition: repetition, index: repetition)
+            let record = try CellRunner.run(cell, descriptor: descriptor, settings: settings, context: context)
+            populate.append(record.populateSeconds)
+            if aging {
+                pass.append(record.passAverageSeconds)
+                pages.append(record.agingPasses > 0 ? Double(record.pagesAged) / Double(record.agingPasses) : 0)
+            }
+        }
+        return Measurement(
+            populateSeconds: MarkdownTable.median(populate),
+            passSeconds: aging ? MarkdownTable.median(pass) : 0,
+            pagesPerPass: aging ? MarkdownTable.median(pages) : 0)
+    }
+}

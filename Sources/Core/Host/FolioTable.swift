@@ -1,0 +1,96 @@
+import Synchronization
+
+/// One 64-byte folio record per guest page, as `struct folio` is to a 4 KiB anonymous page:
+/// a flags word (with the MGLRU generation), a reference count and a map count, padded to the
+/// kernel's 64 bytes so the aging walk touches as many cache lines as the kernel's does.
+///
+/// Flags layout: bit 0 `onLRU` (PG_lru), bit 1 `evicted` (the page was reclaimed: its next
+/// fault is a refault, as a workingset shadow entry tells the kernel), bits 32–63 the
+/// generation's sequence number (the kernel keeps `seq % MAX_NR_GENS + 1` in three flag bits;
+/// the model keeps the sequence itself, so "old for N generations" needs no lists).
+///
+/// Contract: records are created zeroed (no folio); every update of the flags word is a single
+/// atomic operation, and `promote` changes only the generation, by compare-exchange, as
+/// `folio_update_gen` does.
+public final class FolioTable: @unchecked Sendable {
+    // Safety: all fields are atomics in memory allocated once.
+
+    public static let recordBytes = 64
+    @usableFromInline static let wordsPerRecord = 8
+    public static let onLRU: UInt64 = 1 << 0
+    public static let evicted: UInt64 = 1 << 1
+    @usableFromInline static let generationShift: UInt64 = 32
+
+    public let count: Int
+    @usableFromInline let words: UnsafeMutablePointer<Atomic<UInt64>>
+
+    public init(pages: UInt64) {
+        count = Int(pages)
+        let bytes = max(1, count) * Self.recordBytes
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: Self.recordBytes)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+        words = raw.bindMemory(to: Atomic<UInt64>.self, capacity: max(1, count) * Self.wordsPerRecord)
+    }
+
+    deinit { UnsafeMutableRawPointer(words).deallocate() }
+
+    /// Bytes of folio records.
+    public var bytes: Int { count * Self.recordBytes }
+
+    @inlinable func flagsWord(_ page: UInt64) -> UnsafeMutablePointer<Atomic<UInt64>> {
+        words + Int(page) * Self.wordsPerRecord
+    }
+
+    /// The flags word of `page`'s folio.
+    @inlinable public func flags(of page: UInt64) -> UInt64 { flagsWord(page).pointee.load(ordering: .acquiring) }
+
+    /// The generation `page`'s folio is in (0: not on the LRU).
+    @inlinable public func generation(of page: UInt64) -> UInt64 {
+        let flags = flags(of: page)
+        return flags & Self.onLRU == 0 ? 0 : flags >> Self.generationShift
+    }
+
+    @inlinable public func referenceCount(of page: UInt64) -> UInt64 {
+        (flagsWord(page) + 1).pointee.load(ordering: .relaxed)
+    }
+
+    @inlinable public func mapCount(of page: UInt64) -> UInt64 {
+        (flagsWord(page) + 2).pointee.load(ordering: .relaxed)
+    }
+
+    /// A new anonymous folio mapped once, added to generation `generation`
+    /// (`folio_add_new_anon_rmap` + `folio_add_lru`). Returns true when the page had been
+    /// evicted before: a refault.
+    @inlinable public func addNew(_ page: UInt64, generation: UInt64) -> Bool {
+        let record = flagsWord(page)
+        (record + 1).pointee.store(1, ordering: .relaxed)
+        (record + 2).pointee.store(1, ordering: .relaxed)
+        let previous = record.pointee.exchange(
+            Self.onLRU | (generation << Self.generationShift), ordering: .acquiringAndReleasing)
+        return previous & Self.evicted != 0
+    }
+
+    /// `folio_update_gen`: moves a folio on the LRU to `generation` if it is older; false when
+    /// it is not on the LRU or already there.
+    @inlinable @discardableResult
+    public func promote(_ page: UInt64, to generation: UInt64) -> Bool {
+        let record = flagsWord(page)
+        var current = record.pointee.load(ordering: .relaxed)
+        while current & Self.onLRU != 0 && current >> Self.generationShift < generation {
+            let desired = (current & ((1 << Self.generationShift) - 1)) | (generation << Self.generationShift)
+            let result = record.pointee.compareExchange(
+                expected: current, desired: desired, ordering: .acquiringAndReleasing)
+            if result.exchanged { return true }
+            current = result.original
+        }
+        return false
+    }
+
+    /// Reclaim took the folio: off the LRU, unmapped, freed, with a shadow entry left behind.
+    @inlinable public func markEvicted(_ page: UInt64) {
+        let record = flagsWord(page)
+        (record + 2).pointee.store(0, ordering: .relaxed)
+        (record + 1).pointee.store(0, ordering: .relaxed)
+        record.pointee.store(Self.evicted, ordering: .releasing)
+    }
+}

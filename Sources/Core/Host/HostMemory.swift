@@ -1,0 +1,115 @@
+import Synchronization
+
+/// The primary MMU for a guest's memory: the VMM's host page table (x86-64 PTEs), a folio record
+/// per guest page with its MGLRU generation, and the host frames behind them. All real memory and
+/// real work; its bytes are reported apart from the secondary MMU's.
+///
+/// - Faults: `faultIn` is the GUP step of a vCPU fault (`kvm_faultin_pfn` → `handle_mm_fault`):
+///   on a first touch it takes and zeroes a frame, adds the folio to the youngest generation, and
+///   installs the host PTE (folio first, PTE last, as `do_anonymous_page`), with Accessed set
+///   and Dirty on a write; on a present page it marks the PTE accessed (FOLL_TOUCH).
+/// - Aging: `forEachPresent`, `testAndClearAccessed` and `promote` are MGLRU's `walk_pte_range`
+///   pieces; `advanceGeneration` is `inc_max_seq`.
+/// - Reclaim: `unmap` clears host PTEs and frees their folios; callers run it inside the
+///   secondary MMU's invalidation (`SecondaryMMU.invalidate`).
+///
+/// Contract: guest page *n* is host virtual page *n* of the VMM's mapping and frame *n* of the
+/// pool; faults on one page are serialized by its vCPU, aging and reclaim run on one thread.
+public final class HostMemory: @unchecked Sendable {
+    // Safety: the table, the folio records and the generation counter are atomics.
+
+    public static let format = EntryFormat.x86HostPTE
+
+    public let pages: UInt64
+    public let table: PageTable
+    public let folios: FolioTable
+    public let frames: HostFramePool
+    /// `max_seq`: the youngest generation. Starts at 1 so that 0 means "no generation".
+    @usableFromInline let youngest = Atomic<UInt64>(1)
+
+    /// Nil when the frames cannot be mapped.
+    public init?(pages: UInt64) {
+        guard let frames = HostFramePool(frames: pages) else { return nil }
+        self.pages = pages
+        self.frames = frames
+        table = PageTable(format: Self.format)
+        folios = FolioTable(pages: pages)
+    }
+
+    /// What the GUP step found.
+    public enum FaultResult: Sendable, Hashable {
+        /// The host page was mapped already.
+        case present
+        /// A first touch: a frame was taken, zeroed and mapped.
+        case installed
+        /// Like `installed`, for a page reclaim had evicted: a refault.
+        case refault
+    }
+
+    /// The GUP step of a vCPU fault on guest page `page`.
+    @inlinable @discardableResult
+    public func faultIn(_ page: UInt64, write: Bool) -> FaultResult {
+        let format = Self.format
+        let slot = table.slotAllocating(for: page)
+        let current = slot.load()
+        if format.isHardwarePresent(current) {
+            let touched = format.accessedMask | (write ? format.dirtyMask : 0)
+            if current & touched != touched { _ = slot.setBits(touched) }
+            return .present
+        }
+        frames.zero(page)
+        let refault = folios.addNew(page, generation: youngest.load(ordering: .relaxed))
+        let pte = format.makeLeaf(pfn: GuestMemory.hostPFN(for: page), writable: true, dirty: write) | format.accessedMask
+        _ = slot.compareExchange(expected: current, desired: pte)
+        return refault ? .refault : .installed
+    }
+
+    /// The youngest generation (`max_seq`).
+    @inlinable public var youngestGeneration: UInt64 { youngest.load(ordering: .relaxed) }
+
+    /// `inc_max_seq`: opens a new youngest generation and returns it.
+    @discardableResult
+    public func advanceGeneration() -> UInt64 {
+        youngest.wrappingAdd(1, ordering: .relaxed).newValue
+    }
+
+    /// Calls `body(page, slot, pte)` for every present host PTE in `range`, in order; missing
+    /// tables are skipped whole, and non-present entries are never passed on.
+    @inlinable public func forEachPresent(in range: GFNRange, _ body: (UInt64, EntrySlot, UInt64) -> Void) {
+        let format = Self.format
+        table.forEachLeaf(in: range) { page, slot, pte in
+            if format.isHardwarePresent(pte) { body(page, slot, pte) }
+        }
+    }
+
+    /// `ptep_test_and_clear_young` on a present PTE read as `pte`.
+    @inlinable public func testAndClearAccessed(_ slot: EntrySlot, _ pte: UInt64) -> Bool {
+        let accessed = Self.format.accessedMask
+        guard pte & accessed != 0 else { return false }
+        return slot.clearBits(accessed) & accessed != 0
+    }
+
+    /// `folio_update_gen`: moves `page`'s folio to the youngest generation.
+    @inlinable @discardableResult
+    public func promote(_ page: UInt64) -> Bool {
+        folios.promote(page, to: youngestGeneration)
+    }
+
+    /// Reclaim's unmap of `range` (`try_to_unmap` + freeing): clears every present host PTE and
+    /// marks its folio evicted. Returns the pages unmapped.
+    @discardableResult
+    public func unmap(_ range: GFNRange) -> Int {
+        var unmapped = 0
+        forEachPresent(in: range) { page, slot, _ in
+            _ = slot.exchange(0)
+            folios.markEvicted(page)
+            unmapped += 1
+        }
+        return unmapped
+    }
+
+    /// Bytes of the host page table.
+    public var tableBytes: Int { table.tableBytes }
+    /// Bytes of folio records.
+    public var folioBytes: Int { folios.bytes }
+}
