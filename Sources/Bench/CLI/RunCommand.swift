@@ -165,12 +165,16 @@ struct RunCommand: ParsableCommand {
         let records = try SweepRunner(plan: options.plan, settings: options.settings, context: context, quiet: quiet).run()
         try AtomicFileWriter.write(options.format.render(records, context: context), to: options.outputPath)
         print(MarkdownTable.render(records))
+        if let violated = Self.invariantOutcome(records, outputPath: options.outputPath) { throw violated }
+    }
+
+    /// Exit status 3 when a row reports data loss (`non_a_bit_changes`) or a freed-page read.
+    static func invariantOutcome(_ records: [RunRecord], outputPath: String) -> RunOutcome? {
         let broken = records.filter { $0.nonABitChanges != 0 || $0.useAfterFree != 0 }
-        if !broken.isEmpty {
-            throw RunOutcome(
-                status: .invariantViolated,
-                message: "model invariant violated in \(broken.count) row(s) (non_a_bit_changes or use_after_free); results in \(options.outputPath)")
-        }
+        guard !broken.isEmpty else { return nil }
+        return RunOutcome(
+            status: .invariantViolated,
+            message: "model invariant violated in \(broken.count) row(s) (non_a_bit_changes or use_after_free); results in \(outputPath)")
     }
 
     /// The calibration at `path` (default: this host's); when the default is missing, one is
