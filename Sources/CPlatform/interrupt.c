@@ -1,4 +1,5 @@
 #include "CPlatform.h"
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -28,6 +29,13 @@ int agingbench_interrupt_install(void) {
         sigaction(SIGINT, &previous_int, NULL);
         return -1;
     }
+    // A parent may hand down a mask that blocks them (a test harness's worker thread does), which
+    // would leave the signals pending until exit; threads started later inherit this mask.
+    sigset_t wanted;
+    sigemptyset(&wanted);
+    sigaddset(&wanted, SIGINT);
+    sigaddset(&wanted, SIGTERM);
+    pthread_sigmask(SIG_UNBLOCK, &wanted, NULL);
     return 0;
 }
 

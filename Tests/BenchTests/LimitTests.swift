@@ -3,7 +3,7 @@ import Core
 import Foundation
 import Testing
 
-@Suite struct LimitTests {
+@Suite(.scratchCleanup) struct LimitTests {
     @Test(arguments: ReferenceLimit.Kind.allCases)
     func referencePassesSeeAndClearTheYoungHalf(_ kind: ReferenceLimit.Kind) throws {
         let pages: UInt64 = 1000

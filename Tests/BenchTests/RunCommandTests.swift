@@ -2,7 +2,7 @@ import Bench
 import Foundation
 import Testing
 
-@Suite struct RunCommandTests {
+@Suite(.scratchCleanup) struct RunCommandTests {
     @Test func csvHasOneRowPerCellAndReadsBack() throws {
         let directory = makeScratchDirectory()
         let path = directory.appendingPathComponent("run.csv").path

@@ -1,5 +1,3 @@
-import Foundation
-
 extension GoogleBenchmarkJSON {
     /// What a JSON results file holds: its records, and the sweep identity and interrupted-sweep
     /// mark from its `context`, when present.
@@ -18,8 +16,8 @@ extension GoogleBenchmarkJSON {
     ///
     /// - Throws: `InputError` naming the first thing that is not as `render` writes it.
     public static func read(_ text: String, what: String) throws(InputError) -> Contents {
-        let top = try JSONValues.parseObject(text, what: what)
-        guard let context = top["context"] as? [String: Any], let benchmarks = top["benchmarks"] as? [Any] else {
+        let top = try JSONValue.parseObject(text, what: what)
+        guard let context = top["context"]?.object, let benchmarks = top["benchmarks"]?.array else {
             throw InputError("\(what): not a Google Benchmark results file (needs 'context' and 'benchmarks')")
         }
         let sweep = try context["sweep"].map { object throws(InputError) in try SweepIdentity(jsonObject: object, what: what) }
@@ -27,12 +25,12 @@ extension GoogleBenchmarkJSON {
             try IncompleteMarker(jsonObject: object, what: what)
         }
         var template = RunRecord()
-        template.timestamp = context["date"] as? String ?? ""
-        template.commit = context["commit"] as? String ?? ""
-        template.host = context["host_name"] as? String ?? ""
-        template.cpu = context["cpu_model"] as? String ?? ""
-        template.build = context["library_build_type"] as? String ?? ""
-        template.cores = JSONValues.integer(context["num_cpus"]).flatMap { Int(exactly: $0) } ?? 0
+        template.timestamp = context["date"]?.string ?? ""
+        template.commit = context["commit"]?.string ?? ""
+        template.host = context["host_name"]?.string ?? ""
+        template.cpu = context["cpu_model"]?.string ?? ""
+        template.build = context["library_build_type"]?.string ?? ""
+        template.cores = context["num_cpus"]?.int64.flatMap { Int(exactly: $0) } ?? 0
         template.pattern = sweep?.value(of: "pattern") ?? ""
         template.seed = sweep?.value(of: "seed").flatMap { UInt64($0) } ?? 0
         template.writePercent = sweep?.value(of: "write-percent").flatMap { Int($0) } ?? 0
@@ -40,7 +38,7 @@ extension GoogleBenchmarkJSON {
         var records: [RunRecord] = []
         for (position, item) in benchmarks.enumerated() {
             let place = "\(what): benchmark \(position + 1)"
-            guard let benchmark = item as? [String: Any], let name = benchmark["name"] as? String else {
+            guard let benchmark = item.object, let name = benchmark["name"]?.string else {
                 throw InputError("\(place) has no name")
             }
             var record = template
@@ -72,20 +70,20 @@ extension GoogleBenchmarkJSON {
         record.aging = String(parts[3].dropFirst("aging:".count))
     }
 
-    private static func assign(_ value: Any?, column: RunRecord.Column, to record: inout RunRecord, place: String) throws(InputError) {
+    private static func assign(_ value: JSONValue?, column: RunRecord.Column, to record: inout RunRecord, place: String) throws(InputError) {
         let bad = InputError("\(place): counter '\(column.name)' is missing or not a valid number")
         switch column.field {
         case .int(let path):
-            guard let number = JSONValues.integer(value), let int = Int(exactly: number) else { throw bad }
+            guard let number = value?.int64, let int = Int(exactly: number) else { throw bad }
             record[keyPath: path] = int
         case .uint(let path):
-            guard let number = JSONValues.unsigned(value) else { throw bad }
+            guard let number = value?.uint64 else { throw bad }
             record[keyPath: path] = number
         case .double(let path):
-            if value is NSNull {
+            if value?.isNull == true {
                 record[keyPath: path] = .nan
             } else {
-                guard let number = JSONValues.number(value) else { throw bad }
+                guard let number = value?.double else { throw bad }
                 record[keyPath: path] = number
             }
         case .string:

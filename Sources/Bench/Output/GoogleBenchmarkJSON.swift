@@ -82,7 +82,7 @@ public enum GoogleBenchmarkJSON {
         ]
         if let sweep { contextObject["sweep"] = sweep.jsonObject }
         if let incomplete { contextObject["incomplete"] = incomplete.jsonObject }
-        return JSONValues.render(["context": contextObject, "benchmarks": benchmarks])
+        return JSONWriter.render(["context": contextObject, "benchmarks": benchmarks])
     }
 
     private static func json(_ value: RunRecord.Value) -> Any {

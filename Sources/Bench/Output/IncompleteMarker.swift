@@ -35,10 +35,10 @@ public struct IncompleteMarker: Sendable, Hashable {
     /// Reads the `incomplete` object back.
     ///
     /// - Throws: `InputError` naming `what` when a key is missing or of the wrong type.
-    public init(jsonObject object: Any, what: String) throws(InputError) {
-        guard let dictionary = object as? [String: Any],
-              let signal = dictionary["interrupted_by"] as? String,
-              let done = JSONValues.integer(dictionary["cells_done"]), let total = JSONValues.integer(dictionary["cells_total"]),
+    init(jsonObject value: JSONValue, what: String) throws(InputError) {
+        guard let dictionary = value.object,
+              let signal = dictionary["interrupted_by"]?.string,
+              let done = dictionary["cells_done"]?.int64, let total = dictionary["cells_total"]?.int64,
               let cellsDone = Int(exactly: done), let cellsTotal = Int(exactly: total),
               cellsDone >= 0, cellsTotal >= cellsDone
         else {
@@ -49,14 +49,14 @@ public struct IncompleteMarker: Sendable, Hashable {
 
     /// The sidecar's text: this mark and the sweep's identity.
     public func sidecarText(sweep: SweepIdentity) -> String {
-        JSONValues.render(["incomplete": jsonObject, "sweep": sweep.jsonObject])
+        JSONWriter.render(["incomplete": jsonObject, "sweep": sweep.jsonObject])
     }
 
     /// Reads a sidecar written by `sidecarText(sweep:)`.
     ///
     /// - Throws: `InputError` naming `what` for anything else.
     public static func readSidecar(_ text: String, what: String) throws(InputError) -> (IncompleteMarker, SweepIdentity) {
-        let object = try JSONValues.parseObject(text, what: what)
+        let object = try JSONValue.parseObject(text, what: what)
         guard let mark = object["incomplete"], let sweep = object["sweep"] else {
             throw InputError("\(what): not an incomplete-sweep mark (needs 'incomplete' and 'sweep')")
         }

@@ -57,13 +57,13 @@ public struct SweepIdentity: Sendable, Hashable {
     /// ignores through `mismatch(with:)`.
     ///
     /// - Throws: `InputError` unless `object` maps strings to strings.
-    public init(jsonObject object: Any, what: String) throws(InputError) {
-        guard let dictionary = object as? [String: Any] else {
+    init(jsonObject value: JSONValue, what: String) throws(InputError) {
+        guard let dictionary = value.object else {
             throw InputError("\(what): 'sweep' is not an object")
         }
         var fields: [Field] = []
         for key in dictionary.keys.sorted() {
-            guard let value = dictionary[key] as? String else {
+            guard let value = dictionary[key]?.string else {
                 throw InputError("\(what): sweep field '\(key)' is not a string")
             }
             fields.append(Field(name: key, value: value))
