@@ -138,7 +138,7 @@ public enum AtomicFileWriter {
             existing = found
             (directory, name) = Self.split(current)
             if name.isEmpty || name == "." || name == ".." {
-                throw fail("it is a directory; results replace only a regular file")
+                throw fail("the path names a directory; results replace only a regular file")
             }
             var parent = stat()
             if stat(directory, &parent) != 0 {
