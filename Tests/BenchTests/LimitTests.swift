@@ -55,5 +55,7 @@ import Testing
     @Test func limitCommandRuns() {
         #expect(AgingBenchMain.run(["limit", "--memory", "1M", "--passes", "1"]).0 == .success)
         #expect(AgingBenchMain.run(["limit", "--memory", "1Q"]).0 == .badInput)
+        #expect(AgingBenchMain.run(["limit", "--memory", "-1G"]).0 == .badInput)
+        #expect(AgingBenchMain.run(["limit", "--memory", "1M", "--passes", "10001"]).0 == .badInput)
     }
 }
