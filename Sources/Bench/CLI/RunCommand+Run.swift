@@ -39,10 +39,12 @@ extension RunCommand {
 
         var runner = SweepRunner(plan: options.plan, settings: options.settings, context: context, quiet: quiet)
         runner.estimatedSeconds = estimate
+        // Installed until the results are written: a first signal while writing finished cells
+        // must not kill the process and lose them.
         Interruption.install()
+        defer { Interruption.restore() }
         let fresh = runner.run(skipping: Set(previous.keys)) { Interruption.requested != nil }
         let signal = Interruption.requested
-        Interruption.restore()
 
         var byIndex = previous
         for (cell, record) in zip(remaining, fresh) { byIndex[cell.index] = record }
