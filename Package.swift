@@ -43,6 +43,12 @@ let package = Package(
             name: "agingbench",
             dependencies: ["Bench"]
         ),
+        // Feeds bytes to every results-file reader: under libFuzzer when built with
+        // -sanitize=fuzzer -parse-as-library -DFUZZING (see .ci/run), otherwise it replays files.
+        .executableTarget(
+            name: "ReaderFuzz",
+            dependencies: ["Bench"]
+        ),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "BackendTests", dependencies: ["Core", "Backends"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench", "Core", "Backends", "agingbench"]),

@@ -1,16 +1,22 @@
 import Bench
 import Foundation
+import Testing
 
-/// A fresh directory for one test's files.
+/// A fresh directory for one test's files, removed when the test ends (see `ScratchCleanup`).
 func makeScratchDirectory() -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("agingbench-\(UUID().uuidString)")
     try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    if let registry = ScratchRegistry.current {
+        registry.add(url)
+    } else {
+        Issue.record("makeScratchDirectory() outside a suite with the .scratchCleanup trait would leave \(url.path) behind")
+    }
     return url
 }
 
 /// Runs `agingbench` in process on a tiny, fast sweep plus `extra` arguments.
 @discardableResult
-func runTinySweep(output: String, _ extra: [String] = []) -> ExitStatus {
+func runTinySweep(output: String, _ extra: [String] = []) -> Bench.ExitStatus {
     let arguments = [
         "run", "--backends", "x86-tdp,baseline", "--memory", "64K,128K", "--vcpus", "1,2",
         "--aging", "on,off", "--repetitions", "2", "--rounds", "1", "--costs", "host-only", "--quiet", "--output", output,
@@ -18,24 +24,47 @@ func runTinySweep(output: String, _ extra: [String] = []) -> ExitStatus {
     return AgingBenchMain.run(arguments).0
 }
 
-/// Runs the built `agingbench` binary (built beside the test bundle, since BenchTests depends on
-/// the executable target) with stdout discarded; returns its exit status and stderr.
-func runBinary(_ arguments: [String]) throws -> (Int32, String) {
+/// The built `agingbench` binary (built beside the test bundle, since BenchTests depends on the
+/// executable target).
+func agingbenchBinary() throws -> URL {
     let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         .deletingLastPathComponent().appendingPathComponent("agingbench")
     guard FileManager.default.isExecutableFile(atPath: binary.path) else {
         throw InputError("no agingbench at \(binary.path)")
     }
+    return binary
+}
+
+/// Runs the built `agingbench` binary with stdout discarded; returns its exit status and stderr.
+func runBinary(_ arguments: [String]) throws -> (Int32, String) {
+    let (status, _, errors) = try runBinaryCapturing(arguments)
+    return (status, errors)
+}
+
+/// Runs the built `agingbench` binary; returns its exit status, stdout and stderr. Both go to
+/// files rather than pipes, so neither can fill up and stall the child while the other is read.
+func runBinaryCapturing(_ arguments: [String]) throws -> (Int32, String, String) {
+    let directory = makeScratchDirectory()
+    let outURL = directory.appendingPathComponent("stdout")
+    let errURL = directory.appendingPathComponent("stderr")
+    FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    let out = try FileHandle(forWritingTo: outURL)
+    let err = try FileHandle(forWritingTo: errURL)
+    defer {
+        try? out.close()
+        try? err.close()
+    }
     let process = Process()
-    process.executableURL = binary
+    process.executableURL = try agingbenchBinary()
     process.arguments = arguments
-    let errors = Pipe()
-    process.standardError = errors
-    process.standardOutput = FileHandle.nullDevice
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
     try process.run()
-    let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
-    return (process.terminationStatus, text)
+    let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+    return (status, try String(contentsOf: outURL, encoding: .utf8), try String(contentsOf: errURL, encoding: .utf8))
 }
 
 /// CSV rows as dictionaries keyed by column name, skipping repeated header lines (the shape of

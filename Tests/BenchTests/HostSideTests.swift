@@ -7,7 +7,7 @@ import Testing
 
 /// The host side as the kernel orders it: the GUP step before the secondary fault, the
 /// invalidation retry, and MGLRU's driver asking only about present host pages.
-@Suite struct HostSideTests {
+@Suite(.scratchCleanup) struct HostSideTests {
     static func hostSide(pages: UInt64) throws -> HostSide {
         HostSide(memory: try #require(HostMemory(pages: pages)), faultRemainderNanos: 0, agingRemainderNanosPerPage: 0)
     }
@@ -183,7 +183,6 @@ import Testing
     /// `calibrate` writes a file; `run --calibration` reads it back into every row.
     @Test func calibrateWritesAFileThatRunReadsBack() throws {
         let directory = makeScratchDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("calibration.json").path
         #expect(AgingBenchMain.run([
             "calibrate", "--memory", "1M", "--populate-s", "0.1", "--pass-ms", "1",

@@ -3,7 +3,7 @@ import Core
 import Foundation
 import Testing
 
-@Suite struct LimitTests {
+@Suite(.scratchCleanup) struct LimitTests {
     @Test(arguments: ReferenceLimit.Kind.allCases)
     func referencePassesSeeAndClearTheYoungHalf(_ kind: ReferenceLimit.Kind) throws {
         let pages: UInt64 = 1000
@@ -59,5 +59,7 @@ import Testing
     @Test func limitCommandRuns() {
         #expect(AgingBenchMain.run(["limit", "--memory", "1M", "--passes", "1"]).0 == .success)
         #expect(AgingBenchMain.run(["limit", "--memory", "1Q"]).0 == .badInput)
+        #expect(AgingBenchMain.run(["limit", "--memory", "-1G"]).0 == .badInput)
+        #expect(AgingBenchMain.run(["limit", "--memory", "1M", "--passes", "10001"]).0 == .badInput)
     }
 }

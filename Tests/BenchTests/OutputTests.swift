@@ -182,7 +182,7 @@ private func context() -> RunContext {
         let directory = scratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("nested/results.csv").path
-        try AtomicFileWriter.write("first\n", to: path)
+        try AtomicFileWriter.write("first\n", to: path, createParent: true)
         try AtomicFileWriter.write("second\n", to: path)
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "second\n")
         let entries = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("nested").path)
@@ -191,6 +191,7 @@ private func context() -> RunContext {
 
     @Test func checkWritableAcceptsANewPathAndLeavesNothing() throws {
         let directory = scratchDirectory()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         try AtomicFileWriter.checkWritable(path: directory.appendingPathComponent("out.json").path)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)

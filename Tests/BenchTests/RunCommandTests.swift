@@ -2,7 +2,7 @@ import Bench
 import Foundation
 import Testing
 
-@Suite struct RunCommandTests {
+@Suite(.scratchCleanup) struct RunCommandTests {
     @Test func csvHasOneRowPerCellAndReadsBack() throws {
         let directory = makeScratchDirectory()
         let path = directory.appendingPathComponent("run.csv").path
@@ -86,6 +86,14 @@ import Testing
         ["--format", "xml"], ["--pattern", "zigzag"], ["--write-percent", "101"], ["--no-such-flag"],
         ["--memory", "1T", "--vcpus", "256"], ["--memory", "64T", "--vcpus", "2"],
         ["--backends", "baseline", "--ad-off"], ["--evict-after", "-1"], ["--rounds", "-1"],
+        ["--seed", "-1"], ["--seed", "18446744073709551616"], ["--aging-only", "--aging", "off"],
+        ["--aging-only", "--rounds", "2"], ["--aging-only", "--evict-after", "1"], ["--aging-only", "--pattern", "hotcold"],
+        ["--aging-only", "--write-percent", "5"], ["--passes", "3"], ["--aging-only", "--passes", "100000000"],
+        ["--memory", "64K", "--vcpus", "1", "--aging", "on", "--backends", "x86-tdp", "--repetitions", "1", "--shard", "5/100"],
+        ["--repetitions", "1001"], ["--rounds", "100001"], ["--vcpus", "257"], ["--aging", "both,on"],
+        ["--output", ""], ["--memory"], ["--shard", ""],
+        ["--driver", "sometimes"], ["--costs", "free"], ["--costs", "raw", "--evict-after", "2"],
+        ["--costs", "raw", "--calibration", "x.json"], ["--calibration", ""],
     ]
 
     @Test(arguments: badInputs)
@@ -94,6 +102,42 @@ import Testing
         let path = directory.appendingPathComponent("never.csv").path
         #expect(AgingBenchMain.run(["run", "--quiet", "--output", path] + arguments).0 == .badInput)
         #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    /// The cases the issue names: each message names the bad value, never "Missing value".
+    @Test(arguments: [
+        (["--memory", "-1G"], "memory size '-1G' must be positive"),
+        (["--seed", "-1"], "The value '-1' is invalid for '--seed <seed>'"),
+        (["--aging-only", "--aging", "off"], "--aging-only always ages; --aging 'off' contradicts it (drop --aging)"),
+        (["--backends", "x86-tdp", "--memory", "64K", "--vcpus", "1", "--aging", "on", "--repetitions", "2", "--shard", "5/100"],
+         "shard 5/100 of a 2-cell sweep has no cells (use at most 2 shards)"),
+        (["--aging-only", "--passes", "100000000"], "--passes 100000000 is out of range: expected 1 to 100000"),
+    ])
+    func badValuesAreNamed(_ arguments: [String], _ message: String) {
+        let directory = makeScratchDirectory()
+        let (status, line) = AgingBenchMain.classify(Self.error(["run", "--output", directory.appendingPathComponent("x.csv").path] + arguments))
+        #expect(status == .badInput)
+        #expect(line == "agingbench: error: \(message)")
+    }
+
+    private static func error(_ arguments: [String]) -> Error {
+        do {
+            var command = try AgingBench.parseAsRoot(arguments)
+            try command.run()
+            return InputError("no error: the command succeeded")
+        } catch {
+            return error
+        }
+    }
+
+    @Test func agingBothMeansOnAndOff() throws {
+        let path = makeScratchDirectory().appendingPathComponent("both.csv").path
+        let status = AgingBenchMain.run([
+            "run", "--backends", "x86-tdp", "--memory", "64K", "--vcpus", "1", "--aging", "both", "--repetitions", "1",
+            "--rounds", "1", "--costs", "host-only", "--quiet", "--output", path,
+        ]).0
+        #expect(status == .success)
+        #expect(try csvRows(String(contentsOfFile: path, encoding: .utf8)).map { $0["aging"] } == ["on", "off"])
     }
 
     @Test func adOffRunsTheBackendsThatHaveTheMode() throws {

@@ -14,6 +14,11 @@ public enum AgingBenchMain {
 
     /// Runs the command line; returns the exit status and what help/usage text to print on stdout.
     public static func run(_ arguments: [String]) -> (ExitStatus, String) {
+        // Handled before parsing: the line needs the detected commit, which a static
+        // configuration cannot hold, and it is the only option of the root command.
+        if arguments == ["--version"] {
+            return (.success, "agingbench \(AgingBench.version) (commit \(RunContext.gitCommit()))")
+        }
         do {
             var command = try AgingBench.parseAsRoot(arguments)
             try command.run()

@@ -36,12 +36,12 @@ struct CalibrateCommand: ParsableCommand {
         try MemoryEstimate.requireFits(guestPages: size.pages, structure: .radix, hostSide: true, what: "a \(size) calibration guest")
         let context = RunContext.detect(build: BuildKind.current)
         let path = output ?? Calibration.defaultPath(host: context.host, build: context.build)
-        try AtomicFileWriter.checkWritable(path: path)
+        try AtomicFileWriter.checkWritable(path: path, createParent: output == nil)
         let calibration = try Calibrator(
             memory: size, targetPopulateSeconds: populateS, targetPassSeconds: passMs / 1e3,
             repetitions: repetitions, context: context
         ).run { line in if !quiet { StandardError.write(line + "\n") } }
-        try calibration.save(to: path)
+        try calibration.save(to: path, createParent: output == nil)
         print(Self.report(calibration, path: path))
     }
 

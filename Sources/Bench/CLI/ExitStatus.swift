@@ -7,4 +7,8 @@ public enum ExitStatus: Int32, Sendable {
     case badInput = 2
     /// Results written, but a model invariant was violated in at least one row.
     case invariantViolated = 3
+    /// SIGINT stopped the sweep: the finished cells were written, marked incomplete (128 + 2).
+    case interrupted = 130
+    /// SIGTERM stopped the sweep: the finished cells were written, marked incomplete (128 + 15).
+    case terminated = 143
 }

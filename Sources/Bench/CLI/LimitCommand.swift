@@ -14,15 +14,21 @@ struct LimitCommand: ParsableCommand {
             tests and clears, 'test-only' one loop that only tests. Medians over the passes.
             """)
 
-    @Option(help: "Guest sizes, comma-separated, with K/M/G/T suffixes.")
+    /// Beyond this a pass count is a typo: 16G passes take about a second each.
+    static let maximumPasses = 10_000
+
+    // Unconditional, as in `run`: `--memory -1G` reaches the size check, which names the value.
+    @Option(parsing: .unconditional, help: "Guest sizes, comma-separated, with K/M/G/T suffixes.")
     var memory = "1G,16G"
-    @Option(help: "Timed passes per size and kind.")
+    @Option(parsing: .unconditional, help: "Timed passes per size and kind (1-\(maximumPasses)).")
     var passes = 5
 
     func run() throws {
         var sizes: [ByteSize] = []
         for text in RunCommand.list(memory) { sizes.append(try ByteSize(parsing: text)) }
-        guard passes >= 1 else { throw InputError("--passes must be at least 1") }
+        guard (1...Self.maximumPasses).contains(passes) else {
+            throw InputError("--passes \(passes) is out of range: expected 1 to \(Self.maximumPasses)")
+        }
         for size in sizes {
             try MemoryEstimate.requireFits(guestPages: size.pages, structure: .radix, what: "a \(size) reference guest")
         }

@@ -9,60 +9,97 @@ import Glibc
 /// `agingbench run` (the default): sweeps backends × memory × vCPUs × aging × repetitions and
 /// writes the results atomically (CSV by default, to results/latest.csv), then prints a markdown
 /// summary on stdout.
+///
+/// Every option is checked before any cell runs, each failure one line naming the bad value.
+/// Value options parse unconditionally, so `--memory -1G` reaches the size check (which names
+/// `-1G`) instead of reading as a missing value followed by an unknown option.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "run", abstract: "Run a sweep and write its results (the default command).")
+        commandName: "run", abstract: "Run a sweep and write its results (the default command).",
+        discussion: """
+            Interrupted by SIGINT or SIGTERM, a sweep finishes the cell in progress, writes the \
+            finished cells marked incomplete and exits 130 or 143; --resume runs the missing cells.
+            """)
 
-    @Option(help: "Comma-separated backends, or 'all'.")
+    /// Largest values the numeric options take; beyond them a run is a typo, not a plan.
+    static let maximumRepetitions = 1000
+    static let maximumPasses = 100_000
+    static let maximumRounds = 100_000
+    static let maximumVCPUs = 256
+
+    @Option(parsing: .unconditional, help: "Comma-separated backends, or 'all'.")
     var backends = "all"
-    @Option(help: "Guest memory per vCPU, comma-separated, with K/M/G/T suffixes (like the selftest's -b).")
-    var memory = "256M,1G"
-    @Option(help: "vCPU counts, comma-separated.")
+    @Option(parsing: .unconditional, help: "Guest memory per vCPU, comma-separated, with K/M/G/T suffixes (like the selftest's -b).")
+    var memory = "128M,512M"
+    @Option(parsing: .unconditional, help: "vCPU counts, comma-separated (1-\(maximumVCPUs)).")
     var vcpus = "1,2"
-    @Option(help: "Aging settings to compare: on, off, or both (comma-separated).")
-    var aging = "on,off"
+    @Option(parsing: .unconditional, help: "Aging settings to compare: on, off, or both (comma-separated; default on,off).")
+    var aging: String?
     @Flag(help: "x86 backends with A/D bits off (access tracking); 'all' then means the backends that have the mode.")
     var adOff = false
     @Flag(help: "Only time aging passes over populated memory, with no vCPU load.")
     var agingOnly = false
-    @Option(help: "Aging passes timed per cell with --aging-only.")
-    var passes = WorkloadSettings().agingOnlyPasses
-    @Option(help: "Repetitions of the whole grid (cells interleaved across repetitions).")
+    @Option(parsing: .unconditional, help: "Aging passes timed per cell, with --aging-only only (1-\(maximumPasses); default \(WorkloadSettings().agingOnlyPasses)).")
+    var passes: Int?
+    @Option(parsing: .unconditional, help: "Repetitions of the whole grid, cells interleaved across repetitions (1-\(maximumRepetitions)).")
     var repetitions = 3
-    @Option(help: "Seed of every vCPU's access stream.")
+    @Option(parsing: .unconditional, help: "Seed of every vCPU's access stream (0-\(UInt64.max)).")
     var seed = WorkloadSettings().seed
-    @Option(help: "Access pattern: uniform, sequential or hotcold.")
-    var pattern = WorkloadSettings().pattern.rawValue
-    @Option(help: "Percent of accesses that write (0-100).")
-    var writePercent = WorkloadSettings().writePercent
-    @Option(help: "Accesses per vCPU in the measured phase, in multiples of its pages.")
-    var rounds = WorkloadSettings().rounds
-    @Option(help: "Evict pages old for this many aging passes (0: never).")
-    var evictAfter = WorkloadSettings().evictAfter
-    @Option(help: "How aging asks the secondary MMU: default (what each backend's kernel does), eviction-only, per-page or bitmap.")
+    @Option(parsing: .unconditional, help: "Access pattern: uniform, sequential or hotcold (default \(WorkloadSettings().pattern.rawValue)).")
+    var pattern: String?
+    @Option(parsing: .unconditional, help: "Percent of accesses that write, 0-100 (default \(WorkloadSettings().writePercent)).")
+    var writePercent: Int?
+    @Option(parsing: .unconditional, help: "Accesses per vCPU in the measured phase, in multiples of its pages (1-\(maximumRounds); default \(WorkloadSettings().rounds)).")
+    var rounds: Int?
+    @Option(parsing: .unconditional, help: "Evict pages old for this many aging passes, 0-255 (0: never; default \(WorkloadSettings().evictAfter)).")
+    var evictAfter: Int?
+    @Option(parsing: .unconditional, help: "How aging asks the secondary MMU: default (what each backend's kernel does), eviction-only, per-page or bitmap.")
     var driver = "default"
-    @Option(help: "Costs: calibrated (host side and the calibrated remainders), host-only (host side, no remainders) or raw (the bare secondary MMU).")
+    @Option(parsing: .unconditional, help: "Costs: calibrated (host side and the calibrated remainders), host-only (host side, no remainders) or raw (the bare secondary MMU).")
     var costs = "calibrated"
-    @Option(help: "Calibration file (default results/calibration-<host>.json; made first when missing).")
+    @Option(parsing: .unconditional, help: "Calibration file (default results/calibration-<host>.json; made first when missing).")
     var calibration: String?
-    @Option(help: "Run shard i of n (1-based), e.g. 2/4; shard outputs concatenate.")
+    @Option(parsing: .unconditional, help: "Run shard i of n (1-based), e.g. 2/4; shard outputs concatenate.")
     var shard: String?
-    @Option(help: "Output format: csv, json or markdown.")
+    @Option(parsing: .unconditional, help: "Output format: csv, json or markdown.")
     var format = "csv"
-    @Option(help: "Output file (default results/latest.<csv|json|md>).")
+    @Option(parsing: .unconditional, help: """
+        Output file (default results/latest.<csv|json|md>), or - for standard output. Only a regular \
+        file is replaced; a symlink is written through; the directory must exist.
+        """)
     var output: String?
+    @Flag(help: "Read the output file of an interrupted run of the same sweep and run only its missing cells.")
+    var resume = false
     @Flag(help: "No progress on stderr.")
     var quiet = false
 
-    /// Everything the options say, checked: the plan, the workload, the format and the path.
+    /// Everything the options say, checked: the plan, the workload, the format and the destination.
     struct Validated {
         var plan: SweepPlan
         var settings: WorkloadSettings
         var format: OutputFormat
-        var outputPath: String
-        /// The cost model before any calibration is loaded; `calibrationPath` when calibrated.
+        var destination: OutputDestination
+        var resume: Bool
+        /// The sweep's parameters; `identity(context:)` adds the commit and build.
+        var parameters: [SweepIdentity.Field]
+        /// The host side's presence; the remainders come from `calibrationPath` (or this host's
+        /// calibration) when `calibrated`.
         var costs: CostModel
+        var calibrated: Bool
         var calibrationPath: String?
+
+        /// The sweep's identity: its parameters, the cost model in use (a calibration's id and
+        /// remainders included), the commit and the build.
+        func identity(context: RunContext) -> SweepIdentity {
+            SweepIdentity(parameters + [
+                SweepIdentity.Field(name: "costs", value: settings.costs.label),
+                SweepIdentity.Field(name: "calibration", value: settings.costs.hostSide ? settings.costs.source : "-"),
+                SweepIdentity.Field(name: "fault-remainder-ns", value: String(settings.costs.faultRemainderNanos)),
+                SweepIdentity.Field(name: "age-remainder-ns", value: String(settings.costs.agingRemainderNanosPerPage)),
+                SweepIdentity.Field(name: "commit", value: context.commit),
+                SweepIdentity.Field(name: "build", value: context.build),
+            ])
+        }
     }
 
     func validated() throws(InputError) -> Validated {
@@ -80,37 +117,71 @@ struct RunCommand: ParsableCommand {
         for text in Self.list(memory) { sizes.append(try ByteSize(parsing: text)) }
         var counts: [Int] = []
         for text in Self.list(vcpus) {
-            guard let count = Int(text), count >= 1, count <= 256 else {
-                throw InputError("invalid vCPU count '\(text)': expected a whole number from 1 to 256")
+            guard let count = Int(text), count >= 1, count <= Self.maximumVCPUs else {
+                throw InputError("invalid vCPU count '\(text)': expected a whole number from 1 to \(Self.maximumVCPUs)")
             }
             counts.append(count)
         }
         var agingModes: [Bool] = []
-        for text in Self.list(aging) {
-            switch text {
-            case "on": agingModes.append(true)
-            case "off": agingModes.append(false)
-            default: throw InputError("invalid aging setting '\(text)': expected on or off")
+        if agingOnly {
+            // Aging-only cells always age; any other --aging would be silently ignored.
+            if let aging, aging != "on" {
+                throw InputError("--aging-only always ages; --aging '\(aging)' contradicts it (drop --aging)")
+            }
+            agingModes = [true]
+        } else {
+            for text in Self.list(aging ?? "on,off") {
+                switch text {
+                case "on": agingModes.append(true)
+                case "off": agingModes.append(false)
+                case "both": agingModes += [true, false]
+                default: throw InputError("invalid aging setting '\(text)': expected on, off or both")
+                }
             }
         }
-        if agingOnly { agingModes = [true] }
-        guard repetitions >= 1 else { throw InputError("--repetitions must be at least 1") }
+        try Self.require(repetitions, in: 1...Self.maximumRepetitions, option: "repetitions")
         let slice = try shard.map { text throws(InputError) in try Shard(parsing: text) } ?? .whole
         let plan = try SweepPlan(
             backends: backendNames, memorySizes: sizes, vcpuCounts: counts, aging: agingModes,
             repetitions: repetitions, shard: slice)
+        if plan.cells.isEmpty {
+            throw InputError("shard \(slice) of a \(plan.totalCellCount)-cell sweep has no cells (use at most \(plan.totalCellCount) shards)")
+        }
 
         var settings = WorkloadSettings()
-        guard let accessPattern = AccessPattern(rawValue: pattern) else {
-            throw InputError("invalid pattern '\(pattern)': expected uniform, sequential or hotcold")
-        }
-        settings.pattern = accessPattern
-        guard (0...100).contains(writePercent) else { throw InputError("--write-percent must be from 0 to 100") }
-        settings.writePercent = writePercent
+        settings.agingOnly = agingOnly
+        settings.accessTracking = adOff
         settings.seed = seed
-        guard rounds >= 0 else { throw InputError("invalid --rounds '\(rounds)': expected 0 (populate only) or more") }
-        settings.rounds = rounds
-        guard evictAfter >= 0 && evictAfter <= 255 else { throw InputError("--evict-after must be from 0 to 255") }
+        if agingOnly {
+            // These shape the vCPU phase, which --aging-only skips: accepting them would mislead.
+            let ignored: [(String, Bool)] = [
+                ("--rounds", rounds != nil), ("--evict-after", evictAfter != nil),
+                ("--pattern", pattern != nil), ("--write-percent", writePercent != nil),
+            ]
+            if let (option, _) = ignored.first(where: \.1) {
+                throw InputError("\(option) shapes the vCPU phase, which --aging-only skips (drop \(option))")
+            }
+            if let passes { try Self.require(passes, in: 1...Self.maximumPasses, option: "passes") }
+            settings.agingOnlyPasses = passes ?? settings.agingOnlyPasses
+            settings.evictAfter = 0
+        } else {
+            if passes != nil {
+                throw InputError("--passes counts --aging-only passes; without --aging-only it would be ignored (drop --passes)")
+            }
+            if let pattern {
+                guard let accessPattern = AccessPattern(rawValue: pattern) else {
+                    throw InputError("invalid pattern '\(pattern)': expected uniform, sequential or hotcold")
+                }
+                settings.pattern = accessPattern
+            }
+            if let writePercent { try Self.require(writePercent, in: 0...100, option: "write-percent") }
+            settings.writePercent = writePercent ?? settings.writePercent
+            if let rounds { try Self.require(rounds, in: 0...Self.maximumRounds, option: "rounds") }
+            settings.rounds = rounds ?? settings.rounds
+            if let evictAfter { try Self.require(evictAfter, in: 0...255, option: "evict-after") }
+            settings.evictAfter = evictAfter ?? settings.evictAfter
+        }
+
         if driver != "default" {
             guard let mode = DriverMode(rawValue: driver) else {
                 throw InputError("invalid driver '\(driver)': expected default, \(DriverMode.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -123,49 +194,49 @@ struct RunCommand: ParsableCommand {
         case "raw": costModel = .raw
         default: throw InputError("invalid costs '\(costs)': expected calibrated, host-only or raw")
         }
-        if !costModel.hostSide && evictAfter > 0 && !agingOnly {
+        if !costModel.hostSide && settings.evictAfter > 0 {
             throw InputError("--evict-after needs the host side (MGLRU's generations); --costs raw has none")
         }
         if costs != "calibrated" && calibration != nil {
             throw InputError("--calibration applies to --costs calibrated only")
         }
-        settings.evictAfter = agingOnly ? 0 : evictAfter
-        settings.agingOnly = agingOnly
-        settings.accessTracking = adOff
-        guard passes >= 1 else { throw InputError("--passes must be at least 1") }
-        settings.agingOnlyPasses = passes
+        if calibration == "" { throw InputError("--calibration is empty: give a calibration file") }
+        settings.costs = costModel
 
         guard let outputFormat = OutputFormat(rawValue: format) else {
             throw InputError("invalid format '\(format)': expected csv, json or markdown")
         }
-        settings.costs = costModel
+        if output == "" { throw InputError("--output is empty: give a file, or - for standard output") }
+        let destination = OutputDestination(option: output, format: outputFormat)
+        if resume {
+            guard outputFormat != .markdown else {
+                throw InputError("--resume reads CSV or JSON results; a Markdown summary cannot be resumed")
+            }
+            guard destination != .standardOutput else {
+                throw InputError("--resume needs an output file to read; standard output (--output -) has none")
+            }
+        }
+        let parameters: [(String, String)] = [
+            ("backends", backendNames.joined(separator: ",")),
+            ("memory", sizes.map(\.description).joined(separator: ",")),
+            ("vcpus", counts.map(String.init).joined(separator: ",")),
+            ("aging", agingModes.map { $0 ? "on" : "off" }.joined(separator: ",")),
+            ("aging-only", agingOnly ? "yes" : "no"),
+            ("passes", agingOnly ? String(settings.agingOnlyPasses) : "-"),
+            ("repetitions", String(repetitions)),
+            ("seed", String(settings.seed)),
+            ("pattern", agingOnly ? "-" : settings.pattern.rawValue),
+            ("write-percent", agingOnly ? "-" : String(settings.writePercent)),
+            ("rounds", agingOnly ? "-" : String(settings.rounds)),
+            ("evict-after", String(settings.evictAfter)),
+            ("ad-off", adOff ? "yes" : "no"),
+            ("shard", slice.description),
+            ("driver", driver),
+        ]
         return Validated(
-            plan: plan, settings: settings, format: outputFormat,
-            outputPath: output ?? "results/latest.\(outputFormat.fileExtension)",
-            costs: costModel, calibrationPath: costs == "calibrated" ? calibration : nil)
-    }
-
-    func run() throws {
-        var options = try validated()
-        try MemoryEstimate.check(options.plan, hostSide: options.costs.hostSide)
-        try AtomicFileWriter.checkWritable(path: options.outputPath)
-        let build = BuildKind.current
-        if build == "debug" {
-            AgingBenchMain.printError("""
-                agingbench: WARNING: this is a DEBUG build: timings are meaningless and debug-only \
-                checks slow every path. Use `swift run -c release agingbench`.
-                """)
-        }
-        let context = RunContext.detect(build: build)
-        if costs == "calibrated" {
-            options.settings.costs = try Self.loadOrMakeCalibration(
-                path: options.calibrationPath, context: context, quiet: quiet
-            ).costModel
-        }
-        let records = try SweepRunner(plan: options.plan, settings: options.settings, context: context, quiet: quiet).run()
-        try AtomicFileWriter.write(options.format.render(records, context: context), to: options.outputPath)
-        print(MarkdownTable.render(records))
-        if let violated = Self.invariantOutcome(records, outputPath: options.outputPath) { throw violated }
+            plan: plan, settings: settings, format: outputFormat, destination: destination, resume: resume,
+            parameters: parameters.map { SweepIdentity.Field(name: $0.0, value: $0.1) },
+            costs: costModel, calibrated: costs == "calibrated", calibrationPath: calibration)
     }
 
     /// Exit status 3 when a row reports data loss (`non_a_bit_changes`) or a freed-page read.
@@ -184,12 +255,12 @@ struct RunCommand: ParsableCommand {
         let hostPath = Calibration.defaultPath(host: context.host, build: context.build)
         if FileManager.default.fileExists(atPath: hostPath) { return try Calibration.load(from: hostPath) }
         StandardError.write("agingbench: no calibration for this host yet: calibrating first (under a minute), writing \(hostPath)\n")
-        try AtomicFileWriter.checkWritable(path: hostPath)
+        try AtomicFileWriter.checkWritable(path: hostPath, createParent: true)
         let calibration = try Calibrator(
             memory: try ByteSize(parsing: "1G"), targetPopulateSeconds: Calibration.publishedPopulateSeconds,
             targetPassSeconds: Calibration.publishedPassSeconds, repetitions: 3, context: context
         ).run { line in if !quiet { StandardError.write(line + "\n") } }
-        try calibration.save(to: hostPath)
+        try calibration.save(to: hostPath, createParent: true)
         StandardError.write(
             "agingbench: calibrated: fault remainder \(Int(calibration.faultRemainderNanos)) ns, aging remainder \(Int(calibration.agingRemainderNanosPerPage.rounded())) ns/page\n")
         return calibration
@@ -197,6 +268,12 @@ struct RunCommand: ParsableCommand {
 
     static func list(_ text: String) -> [String] {
         text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    private static func require(_ value: Int, in range: ClosedRange<Int>, option: String) throws(InputError) {
+        guard range.contains(value) else {
+            throw InputError("--\(option) \(value) is out of range: expected \(range.lowerBound) to \(range.upperBound)")
+        }
     }
 }
 

@@ -73,8 +73,8 @@ public struct Calibration: Codable, Sendable, Hashable {
         return calibration
     }
 
-    /// Writes the file atomically.
-    public func save(to path: String) throws(InputError) {
+    /// Writes the file atomically; `createParent` makes a missing directory (the default `results/`).
+    public func save(to path: String, createParent: Bool = false) throws(InputError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let text: String
@@ -83,6 +83,6 @@ public struct Calibration: Codable, Sendable, Hashable {
         } catch {
             throw InputError("cannot encode the calibration: \(error)")
         }
-        try AtomicFileWriter.write(text, to: path)
+        try AtomicFileWriter.write(text, to: path, createParent: createParent)
     }
 }

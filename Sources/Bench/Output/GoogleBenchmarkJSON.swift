@@ -10,16 +10,18 @@ import Foundation
 /// both the row's headline time in milliseconds: the vCPU wall time, or for `--aging-only` rows
 /// (which have no vCPU phase) the mean aging pass (the model's cost is wall-clock contention, and
 /// one number in both slots keeps tools that pick either consistent). `iterations` is the number of
-/// aging passes, at least 1. Metrics appear as extra numeric keys on the benchmark object, which is
-/// where Google Benchmark puts user counters. Keys are sorted so output is byte-stable for a given
-/// input; non-finite doubles become `null` because JSON has no spelling for them.
+/// aging passes, at least 1. Every numeric CSV column but `seed` appears as an extra numeric key
+/// on the benchmark object, which is where Google Benchmark puts user counters, so `read` gets
+/// back every value `render` uses. Keys are sorted so output is byte-stable for a given input;
+/// non-finite doubles become `null` because JSON has no spelling for them (and read back as NaN).
 public enum GoogleBenchmarkJSON {
-    /// Columns copied onto each benchmark object as counters, under their CSV names.
-    public static let counterColumns: [String] = [
-        "pass_avg_s", "pages_aged_per_s", "limit_pass_s", "pass_vs_limit", "faults", "fault_p99_ns", "notifier_calls", "young_pages",
-        "vcpu_lock_wait_ns", "aging_lock_wait_ns", "evictions", "refaults", "pt_bytes",
-        "non_a_bit_changes", "populate_s",
-    ]
+    /// Columns copied onto each benchmark object as counters, under their CSV names: every numeric
+    /// column but `seed`, which a sweep shares (it is in the context's `sweep`) and whose 64-bit
+    /// values a JSON reader that stores numbers as doubles would round.
+    public static let counterColumns: [String] = RunRecord.columnTable.compactMap { column in
+        if case .string = column.field { return nil }
+        return column.name == "seed" ? nil : column.name
+    }
 
     /// The benchmark name of a record: `<backend>/<memory>/vcpus:<n>/aging:<mode>`.
     public static func benchmarkName(for record: RunRecord) -> String {
@@ -28,7 +30,13 @@ public enum GoogleBenchmarkJSON {
     }
 
     /// The JSON document, pretty-printed and newline-terminated.
-    public static func render(_ records: [RunRecord], context: RunContext) -> String {
+    ///
+    /// - Parameters:
+    ///   - sweep: the sweep's identity, kept in `context.sweep` so `--resume` can check it.
+    ///   - incomplete: the interrupted-sweep mark, kept in `context.incomplete`.
+    public static func render(
+        _ records: [RunRecord], context: RunContext, sweep: SweepIdentity? = nil, incomplete: IncompleteMarker? = nil
+    ) -> String {
         let names = records.map(benchmarkName)
         // Records carry their own 0-based repetition but not the total, so the total is the highest
         // index seen per name; a shard that holds only some repetitions reports what it ran.
@@ -59,7 +67,7 @@ public enum GoogleBenchmarkJSON {
             return benchmark
         }
 
-        let contextObject: [String: Any] = [
+        var contextObject: [String: Any] = [
             "date": context.timestamp,
             "host_name": context.host,
             "executable": context.executable,
@@ -72,15 +80,9 @@ public enum GoogleBenchmarkJSON {
             "schema": RunRecord.schemaVersion,
             "commit": context.commit,
         ]
-        let document: [String: Any] = ["context": contextObject, "benchmarks": benchmarks]
-        do {
-            let data = try JSONSerialization.data(
-                withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            return String(decoding: data, as: UTF8.self) + "\n"
-        } catch {
-            // Only strings, finite numbers, bools, arrays and dictionaries go in, which always serialise.
-            preconditionFailure("JSON serialisation of benchmark results failed: \(error)")
-        }
+        if let sweep { contextObject["sweep"] = sweep.jsonObject }
+        if let incomplete { contextObject["incomplete"] = incomplete.jsonObject }
+        return JSONWriter.render(["context": contextObject, "benchmarks": benchmarks])
     }
 
     private static func json(_ value: RunRecord.Value) -> Any {

@@ -5,7 +5,9 @@ import Foundation
 /// Contract: one row per (backend, variant, memory, vCPUs, aging) in order of first appearance, so
 /// a sweep's canonical order is kept; each number is the median over that row's repetitions, which
 /// resists the odd disturbed run better than a mean. Numeric columns are right-aligned and cells are
-/// padded so the table also reads well as plain text. The units are in the column headers.
+/// padded so the table also reads well as plain text. The units are in the column headers. A row
+/// whose cells had more runnable threads than CPUs shows its vCPU count with a `*`, explained
+/// under the table.
 public enum MarkdownTable {
     private struct Metric: Sendable {
         let title: String
@@ -53,16 +55,23 @@ public enum MarkdownTable {
         let rightAligned = [false, true, true, false, true] + metrics.map { _ in true }
         let rows: [[String]] = order.map { key in
             let group = groups[key] ?? []
-            let labels = [
+            let labels: [String] = [
                 escape(key.backend), ByteSize(uncheckedBytes: key.memory).description,
                 String(key.vcpus), escape(key.aging), String(group.count),
             ]
-            return labels + metrics.map { metric in
+            var row = labels
+            if group.contains(where: { $0.oversubscribed != 0 }) { row[2] += "*" }
+            return row + metrics.map { metric in
                 format(median(group.map(metric.extract)), decimals: metric.decimals)
             }
         }
 
-        return TextTable.render(header: titles, rows: rows, rightAligned: rightAligned) + "\n"
+        var table = TextTable.render(header: titles, rows: rows, rightAligned: rightAligned) + "\n"
+        if records.contains(where: { $0.oversubscribed != 0 }) {
+            table += "\n\\* more runnable threads than CPUs: the scheduler shares CPUs and can preempt a lock "
+                + "holder (a kernel rwlock holder never is), so waits in these rows measure the scheduler too.\n"
+        }
+        return table
     }
 
     /// The median: the middle value, or the mean of the two middle values for an even count.

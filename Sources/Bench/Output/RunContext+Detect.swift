@@ -55,7 +55,7 @@ extension RunContext {
         return "unknown"
     }
 
-    private static func gitCommit() -> String {
+    static func gitCommit() -> String {
         guard let hash = runGit(["rev-parse", "--short", "HEAD"]), !hash.isEmpty else { return "unknown" }
         // Untracked files (results, scratch build folders) do not change what was measured.
         guard let status = runGit(["status", "--porcelain", "--untracked-files=no"]) else { return hash }

@@ -11,8 +11,20 @@ public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
     ///
     /// - Parameters:
     ///   - message: one line, no trailing period, naming the bad value.
+    ///
+    /// Line breaks in `message` (which can come from a file or an argument it quotes) are written
+    /// as `\n` and `\r`, so the message stays one line whatever it quotes.
     public init(_ message: String) {
-        self.message = message
+        var flat = ""
+        for scalar in message.unicodeScalars {
+            switch scalar {
+            case "\n": flat += "\\n"
+            case "\r": flat += "\\r"
+            case "\u{0B}", "\u{0C}", "\u{85}", "\u{2028}", "\u{2029}": flat += " "
+            default: flat.unicodeScalars.append(scalar)
+            }
+        }
+        self.message = flat
     }
 
     public var description: String { message }

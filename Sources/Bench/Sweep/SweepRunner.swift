@@ -7,12 +7,16 @@ import Glibc
 /// Runs a plan's cells in order and reports progress on stderr.
 ///
 /// Progress (cell i/n, elapsed, estimated time left) goes to stderr only when it is a terminal
-/// and `quiet` is off, so logs and pipes stay clean.
+/// and `quiet` is off, so logs and pipes stay clean. Before the first cell has finished, the time
+/// left is `estimatedSeconds` when given. `shouldStop` is asked between cells (never during one),
+/// so an interrupted sweep returns the cells it finished, each complete.
 public struct SweepRunner {
     public let plan: SweepPlan
     public let settings: WorkloadSettings
     public let context: RunContext
     public let quiet: Bool
+    /// The up-front estimate of the whole run, in seconds, shown until measured progress replaces it.
+    public var estimatedSeconds: Double?
 
     public init(plan: SweepPlan, settings: WorkloadSettings, context: RunContext, quiet: Bool) {
         self.plan = plan
@@ -21,13 +25,19 @@ public struct SweepRunner {
         self.quiet = quiet
     }
 
-    public func run() throws(InputError) -> [RunRecord] {
+    /// Runs the plan's cells whose index is not in `skipping`, until `shouldStop` says so.
+    ///
+    /// - Returns: one record per cell run, in plan order.
+    /// - Throws: `InputError` when a cell's host memory cannot be mapped.
+    public func run(skipping done: Set<Int> = [], shouldStop: () -> Bool = { false }) throws(InputError) -> [RunRecord] {
         let showProgress = !quiet && isatty(STDERR_FILENO) == 1
         let start = Ticks.monotonicNanoseconds()
+        let cells = plan.cells.filter { !done.contains($0.index) }
         var records: [RunRecord] = []
-        for (position, cell) in plan.cells.enumerated() {
+        for (position, cell) in cells.enumerated() {
+            if shouldStop() { break }
             guard let descriptor = Backends.named(cell.backend) else { continue }
-            if showProgress { progress(position, of: plan.cells.count, since: start, cell: cell) }
+            if showProgress { progress(position, of: cells.count, since: start, cell: cell) }
             records.append(try CellRunner.run(cell, descriptor: descriptor, settings: settings, context: context))
         }
         if showProgress { StandardError.write("\r\u{1B}[K") }
@@ -36,10 +46,12 @@ public struct SweepRunner {
 
     private func progress(_ position: Int, of total: Int, since start: UInt64, cell: SweepCell) {
         let elapsed = Double(Ticks.monotonicNanoseconds() - start) / 1e9
-        let left = position == 0 ? "?" : "\(Int(elapsed / Double(position) * Double(total - position)))s"
+        let left = position == 0
+            ? estimatedSeconds.map { "\(SweepEstimate.describe(seconds: $0)) (estimated)" } ?? "?"
+            : SweepEstimate.describe(seconds: elapsed / Double(position) * Double(total - position))
         let line = "\r\u{1B}[K[cell \(position + 1)/\(total)] \(cell.backend) \(cell.memoryPerVCPU) "
             + "vcpus:\(cell.vcpus) aging:\(cell.aging ? "on" : "off") rep \(cell.repetition)  "
-            + "elapsed \(Int(elapsed))s, about \(left) left"
+            + "elapsed \(SweepEstimate.describe(seconds: elapsed)), about \(left) left"
         StandardError.write(line)
     }
 }

@@ -50,4 +50,14 @@ int agingbench_pin_current_thread(int n);
 /// True when the process runs under AddressSanitizer (table pages then come from malloc, so ASan sees them).
 int agingbench_under_address_sanitizer(void);
 
+/// Installs SIGINT and SIGTERM handlers that only record the signal (see interrupt.c); the
+/// recorded signal is cleared. A second signal of either kind takes the default action. 0 on success.
+int agingbench_interrupt_install(void);
+
+/// Puts back the handlers that were in place before agingbench_interrupt_install.
+void agingbench_interrupt_restore(void);
+
+/// The first SIGINT or SIGTERM received since agingbench_interrupt_install, or 0.
+int agingbench_interrupt_signal(void);
+
 #endif

@@ -1,0 +1,93 @@
+extension GoogleBenchmarkJSON {
+    /// What a JSON results file holds: its records, and the sweep identity and interrupted-sweep
+    /// mark from its `context`, when present.
+    public struct Contents: Sendable {
+        public var records: [RunRecord]
+        public var sweep: SweepIdentity?
+        public var incomplete: IncompleteMarker?
+    }
+
+    /// Reads a document written by `render` back into records, for `--resume`.
+    ///
+    /// The records hold every value `render` uses, so rendering them again gives the same
+    /// benchmarks: numbers come from the counters, backend, variant and aging from the name, and
+    /// the machine fields and workload (pattern, seed, write percent) from the context and its
+    /// `sweep`. A `null` counter reads as NaN, as `render` wrote NaN and infinities as `null`.
+    ///
+    /// - Throws: `InputError` naming the first thing that is not as `render` writes it.
+    public static func read(_ text: String, what: String) throws(InputError) -> Contents {
+        let top = try JSONValue.parseObject(text, what: what)
+        guard let context = top["context"]?.object, let benchmarks = top["benchmarks"]?.array else {
+            throw InputError("\(what): not a Google Benchmark results file (needs 'context' and 'benchmarks')")
+        }
+        let sweep = try context["sweep"].map { object throws(InputError) in try SweepIdentity(jsonObject: object, what: what) }
+        let incomplete = try context["incomplete"].map { object throws(InputError) in
+            try IncompleteMarker(jsonObject: object, what: what)
+        }
+        var template = RunRecord()
+        template.timestamp = context["date"]?.string ?? ""
+        template.commit = context["commit"]?.string ?? ""
+        template.host = context["host_name"]?.string ?? ""
+        template.cpu = context["cpu_model"]?.string ?? ""
+        template.build = context["library_build_type"]?.string ?? ""
+        template.cores = context["num_cpus"]?.int64.flatMap { Int(exactly: $0) } ?? 0
+        template.pattern = sweep?.value(of: "pattern") ?? ""
+        template.seed = sweep?.value(of: "seed").flatMap { UInt64($0) } ?? 0
+        template.writePercent = sweep?.value(of: "write-percent").flatMap { Int($0) } ?? 0
+
+        var records: [RunRecord] = []
+        for (position, item) in benchmarks.enumerated() {
+            let place = "\(what): benchmark \(position + 1)"
+            guard let benchmark = item.object, let name = benchmark["name"]?.string else {
+                throw InputError("\(place) has no name")
+            }
+            var record = template
+            try parse(name: name, into: &record, place: place)
+            for column in RunRecord.columnTable where counterColumns.contains(column.name) {
+                try assign(benchmark[column.name], column: column, to: &record, place: place)
+            }
+            guard benchmarkName(for: record) == name else {
+                throw InputError("\(place): name '\(name)' disagrees with its counters")
+            }
+            records.append(record)
+        }
+        return Contents(records: records, sweep: sweep, incomplete: incomplete)
+    }
+
+    /// Splits `<backend>[(variant)]/<memory>/vcpus:<n>/aging:<mode>`.
+    private static func parse(name: String, into record: inout RunRecord, place: String) throws(InputError) {
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 4, parts[2].hasPrefix("vcpus:"), parts[3].hasPrefix("aging:") else {
+            throw InputError("\(place): name '\(name)' is not <backend>/<memory>/vcpus:<n>/aging:<mode>")
+        }
+        var backend = parts[0]
+        record.variant = "default"
+        if backend.hasSuffix(")"), let open = backend.firstIndex(of: "(") {
+            record.variant = String(backend[backend.index(after: open)..<backend.index(before: backend.endIndex)])
+            backend = String(backend[..<open])
+        }
+        record.backend = backend
+        record.aging = String(parts[3].dropFirst("aging:".count))
+    }
+
+    private static func assign(_ value: JSONValue?, column: RunRecord.Column, to record: inout RunRecord, place: String) throws(InputError) {
+        let bad = InputError("\(place): counter '\(column.name)' is missing or not a valid number")
+        switch column.field {
+        case .int(let path):
+            guard let number = value?.int64, let int = Int(exactly: number) else { throw bad }
+            record[keyPath: path] = int
+        case .uint(let path):
+            guard let number = value?.uint64 else { throw bad }
+            record[keyPath: path] = number
+        case .double(let path):
+            if value?.isNull == true {
+                record[keyPath: path] = .nan
+            } else {
+                guard let number = value?.double else { throw bad }
+                record[keyPath: path] = number
+            }
+        case .string:
+            break
+        }
+    }
+}

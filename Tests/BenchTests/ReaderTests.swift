@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+@testable import Bench
+
+private func record(_ backend: String, repetition: Int, aging: String = "on") -> RunRecord {
+    RunRecord(
+        timestamp: "2024-04-02T13:45:07Z", commit: "abc1234", host: "h", cpu: "c", cores: 2, build: "release",
+        backend: backend, variant: "default", memoryPerVCPUBytes: 1 << 16, vcpus: 1, aging: aging, pattern: "uniform",
+        writePercent: 20, seed: 1, repetition: repetition, populateSeconds: 0.25, vcpuWallSeconds: 0.5,
+        accesses: 32, faults: 16, agingPasses: aging == "off" ? 0 : 3, passAverageSeconds: 0.001, notifierCalls: 4,
+        ptBytes: 16384)
+}
+
+private let context = RunContext(
+    commit: "abc1234", host: "h", cpuModel: "c", cores: 2, build: "release", timestamp: "2024-04-02T13:45:07Z", executable: "e")
+
+@Suite struct ReaderTests {
+    @Test func csvRecordsReadBackWhatTheWriterWrote() throws {
+        let records = [record("x86-tdp", repetition: 0), record("baseline", repetition: 1, aging: "off")]
+        let text = CSVWriter.document(records)
+        #expect(try CSVWriter.records(text, what: "f") == records)
+        // Concatenated shard outputs repeat the header.
+        #expect(try CSVWriter.records(text + text, what: "f") == records + records)
+    }
+
+    @Test(arguments: [
+        "", "a,b\n", "schema\n", String(CSVWriter.header().dropLast(3)) + "\n",
+        CSVWriter.header() + "\n1,2\n", CSVWriter.header() + "\n" + String(repeating: "x,", count: RunRecord.columns.count - 1) + "x\n",
+        CSVWriter.header() + "\n\"open",
+    ])
+    func csvThatIsNotResultsThrowsOneLine(_ text: String) {
+        do {
+            _ = try CSVWriter.records(text, what: "f")
+            Issue.record("accepted \(text)")
+        } catch {
+            #expect(!error.message.contains("\n") && error.message.hasPrefix("f: "))
+        }
+    }
+
+    @Test func jsonReadsBackEverythingItsRenderingUses() throws {
+        var odd = record("x86-tdp", repetition: 1)
+        odd.variant = "ad-off"
+        odd.passAverageSeconds = .nan
+        let records = [record("x86-tdp", repetition: 0), record("baseline", repetition: 0, aging: "off"), odd]
+        let sweep = SweepIdentity([SweepIdentity.Field(name: "pattern", value: "uniform"), SweepIdentity.Field(name: "seed", value: "1")])
+        let mark = IncompleteMarker(signal: "SIGINT", cellsDone: 3, cellsTotal: 8)
+        let text = GoogleBenchmarkJSON.render(records, context: context, sweep: sweep, incomplete: mark)
+        let contents = try GoogleBenchmarkJSON.read(text, what: "f")
+        #expect(contents.incomplete == mark)
+        #expect(contents.sweep.flatMap { sweep.mismatch(with: $0) } == nil)
+        #expect(contents.records.count == 3)
+        #expect(GoogleBenchmarkJSON.render(contents.records, context: context, sweep: sweep, incomplete: mark) == text)
+        #expect(contents.records[2].variant == "ad-off" && contents.records[2].passAverageSeconds.isNaN)
+        #expect(contents.records[0].seed == 1 && contents.records[0].pattern == "uniform")
+    }
+
+    @Test(arguments: [
+        "", "[]", "{}", "{\"context\": {}, \"benchmarks\": [1]}", "{\"context\": {}, \"benchmarks\": [{\"name\": \"x\"}]}",
+        "{\"context\": {\"sweep\": {\"a\": 1}}, \"benchmarks\": []}",
+        "{\"context\": {\"incomplete\": {\"cells_done\": 5, \"cells_total\": 2, \"interrupted_by\": \"SIGINT\"}}, \"benchmarks\": []}",
+        "{\"context\": {}, \"benchmarks\": [{\"name\": \"a/64K/vcpus:1/aging:on\", \"vcpus\": true}]}",
+    ])
+    func jsonThatIsNotResultsThrowsOneLine(_ text: String) {
+        do {
+            _ = try GoogleBenchmarkJSON.read(text, what: "f")
+            Issue.record("accepted \(text)")
+        } catch {
+            #expect(!error.message.contains("\n") && error.message.hasPrefix("f"))
+        }
+    }
+
+    @Test func theSidecarReadsBackAndMismatchesAreNamed() throws {
+        let sweep = SweepIdentity([
+            SweepIdentity.Field(name: "memory", value: "1G"), SweepIdentity.Field(name: "commit", value: "abc"),
+        ])
+        let mark = IncompleteMarker(signal: "SIGTERM", cellsDone: 1, cellsTotal: 2)
+        let (readMark, readSweep) = try IncompleteMarker.readSidecar(mark.sidecarText(sweep: sweep), what: "m")
+        #expect(readMark == mark)
+        #expect(sweep.mismatch(with: readSweep) == nil)
+        let other = SweepIdentity([
+            SweepIdentity.Field(name: "memory", value: "1G"), SweepIdentity.Field(name: "commit", value: "def\nghi"),
+        ])
+        #expect(other.mismatch(with: sweep) == "commit differs: the file has abc, this run has def ghi")
+        #expect(throws: InputError.self) { try IncompleteMarker.readSidecar("{\"incomplete\": 1}", what: "m") }
+    }
+
+    @Test func inputErrorsStayOneLine() {
+        #expect(InputError("a\nb\r\nc").message == "a\\nb\\r\\nc")
+    }
+}
+
+@Suite struct EstimateTests {
+    @Test func theEstimateGrowsWithTheWorkAndReadsInUnits() throws {
+        let cells = try SweepPlan(
+            backends: ["x86-tdp"], memorySizes: [ByteSize(parsing: "1G")], vcpuCounts: [1], aging: [true], repetitions: 1
+        ).cells
+        var settings = WorkloadSettings()
+        settings.agingOnly = true
+        settings.agingOnlyPasses = 5
+        let short = SweepEstimate.seconds(cells: cells, settings: settings)
+        settings.agingOnlyPasses = 100_000
+        let long = SweepEstimate.seconds(cells: cells, settings: settings)
+        #expect(short < SweepEstimate.longSeconds && long > SweepEstimate.longSeconds)
+        #expect(SweepEstimate.describe(seconds: 45) == "45s")
+        #expect(SweepEstimate.describe(seconds: 725) == "12m 5s")
+        #expect(SweepEstimate.describe(seconds: 3 * 3600 + 20 * 60) == "3h 20m")
+        #expect(SweepEstimate.describe(seconds: .infinity) == "forever")
+    }
+
+    @Test func versionNamesTheSuiteAndCommit() {
+        let (status, line) = AgingBenchMain.run(["--version"])
+        #expect(status == .success)
+        #expect(line.hasPrefix("agingbench \(AgingBench.version) (commit ") && line.hasSuffix(")"))
+    }
+}
