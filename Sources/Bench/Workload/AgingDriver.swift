@@ -57,6 +57,8 @@ struct AgingDriver<MMU: SecondaryMMU> {
         passes += 1
     }
 
+    // Inlined so the backend's walk specializes into the pass loop, as the C reference's does.
+    @inline(__always)
     private mutating func ageWindow(_ window: GFNRange) {
         var present = YoungBitmap()
         var young = YoungBitmap()
@@ -84,6 +86,7 @@ struct AgingDriver<MMU: SecondaryMMU> {
     }
 
     /// The secondary MMU's young pages among `present`, asked as `mode` says.
+    @inline(__always)
     private mutating func askSecondary(_ window: GFNRange, present: YoungBitmap) -> YoungBitmap {
         switch mode {
         case .evictionOnly:
