@@ -78,6 +78,13 @@ import Testing
         #expect(shardKeys.count == wholeKeys.count)
         #expect(Set(shardKeys) == Set(wholeKeys))
         #expect(Set(shardKeys).count == shardKeys.count, "no cell in two shards")
+        // Each shard holds whole comparison groups: both backends, aging on and off.
+        for index in 1...3 {
+            let rows = try csvRows(try String(contentsOfFile: directory.appendingPathComponent("shard\(index).csv").path, encoding: .utf8))
+            let groups = Dictionary(grouping: rows) { [$0["repetition"]!, $0["memory_per_vcpu_bytes"]!, $0["vcpus"]!] }
+            #expect(!groups.isEmpty)
+            #expect(groups.values.allSatisfy { $0.count == 4 }, "shard \(index) split a comparison group")
+        }
     }
 
     static let badInputs: [[String]] = [
