@@ -156,8 +156,9 @@ private func context() -> RunContext {
     @Test func oneRowPerConfigurationWithMedians() throws {
         let records = [sampleRecord(wall: 1), sampleRecord(repetition: 1, wall: 9), sampleRecord(repetition: 2, wall: 2),
                        sampleRecord(backend: "arm64", wall: 4)]
-        let lines = MarkdownTable.render(records).split(separator: "\n")
-        #expect(lines.count == 4)
+        let text = MarkdownTable.render(records, source: "results/x.csv")
+        let lines = text.split(separator: "\n").prefix(4)
+        #expect(text.contains("Medians of 1–3 repetitions [min–max over them]; every row is in results/x.csv."))
         #expect(lines[1].contains("---:"))
         func cells(_ line: Substring) -> [String] {
             line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -165,11 +166,29 @@ private func context() -> RunContext {
         let header = cells(lines[0])
         let wall = try #require(header.firstIndex(of: "vCPU wall (s)"))
         let reps = try #require(header.firstIndex(of: "reps"))
-        #expect(cells(lines[2])[0] == "x86-tdp" && cells(lines[2])[reps] == "3" && cells(lines[2])[wall] == "2.000")
+        #expect(cells(lines[2])[0] == "x86-tdp" && cells(lines[2])[reps] == "3" && cells(lines[2])[wall] == "2.000 [1.000–9.000]")
         #expect(cells(lines[3])[0] == "arm64" && cells(lines[3])[reps] == "1" && cells(lines[3])[wall] == "4.000")
         #expect(cells(lines[2])[1] == "1G")
         // Padded to equal widths, so the table also lines up as plain text.
         #expect(Set(lines.map { $0.count }).count == 1)
+    }
+
+    @Test func agingOnRowsCarryTheirPopulateRatioToTheOffTwin() throws {
+        var on = sampleRecord()
+        on.populateSeconds = 0.6
+        var off = sampleRecord()
+        off.aging = "off"
+        off.populateSeconds = 0.5
+        var oversubscribed = sampleRecord(backend: "arm64")
+        oversubscribed.oversubscribed = 1
+        let lines = MarkdownTable.render([on, off, oversubscribed]).split(separator: "\n")
+        func cells(_ line: Substring) -> [String] { line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } }
+        let ratio = try #require(cells(lines[0]).firstIndex(of: "populate on/off"))
+        #expect(cells(lines[2])[ratio] == "1.20")
+        #expect(cells(lines[3])[ratio] == "–")
+        #expect(cells(lines[4])[ratio] == "–", "no aging-off twin")
+        #expect(cells(lines[4])[2] == "2*")
+        #expect(lines.contains { $0.contains("more runnable threads than CPUs") })
     }
 }
 

@@ -209,17 +209,25 @@ import Testing
         }
     }
 
-    /// Progress goes to a terminal only: with stderr on a pipe a run prints none.
-    @Test func noProgressWhenStderrIsNotATerminal() throws {
+    /// With stderr on a pipe (a CI log) progress is one plain line per finished cell, no control
+    /// characters; `--quiet` prints none.
+    @Test func progressInALogIsOneLinePerFinishedCell() throws {
         let directory = makeScratchDirectory()
-        let (status, errors) = try runBinary([
-            "--backends", "x86-tdp", "--memory", "64K", "--vcpus", "1", "--repetitions", "1", "--rounds", "1",
+        let arguments = [
+            "--backends", "x86-tdp", "--memory", "64K", "--vcpus", "1", "--repetitions", "2", "--rounds", "1",
             "--costs", "host-only", "--output", directory.appendingPathComponent("p.csv").path,
-        ])
+        ]
+        let (status, errors) = try runBinary(arguments)
         #expect(status == 0)
-        #expect(!errors.contains("[cell"))
-        // A debug build says so, loudly, on one line.
-        #expect(errors.split(separator: "\n").allSatisfy { $0.contains("WARNING: this is a DEBUG build") })
+        let lines = errors.split(separator: "\n").filter { !$0.contains("WARNING: this is a DEBUG build") }
+        #expect(lines.count == 4, "one line per cell: \(lines)")
+        #expect(lines.first?.hasPrefix("agingbench: [cell 1/4 done] x86-tdp 64K vcpus:1 aging:on rep 0") == true)
+        #expect(lines.last?.hasPrefix("agingbench: [cell 4/4 done]") == true)
+        #expect(!errors.contains("\u{1B}") && !errors.contains("\r"))
+        // A debug build says so, loudly, on one line; --quiet prints nothing else.
+        let (quietStatus, quietErrors) = try runBinary(arguments + ["--quiet"])
+        #expect(quietStatus == 0)
+        #expect(quietErrors.split(separator: "\n").allSatisfy { $0.contains("WARNING: this is a DEBUG build") })
     }
 
     /// The real binary, as a user runs it: one stderr line, exit status 2, no trace.
