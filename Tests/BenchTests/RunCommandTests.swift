@@ -117,7 +117,7 @@ import Testing
         (["--seed", "-1"], "The value '-1' is invalid for '--seed <seed>'"),
         (["--aging-only", "--aging", "off"], "--aging-only always ages; --aging 'off' contradicts it (drop --aging)"),
         (["--backends", "x86-tdp", "--memory", "64K", "--vcpus", "1", "--aging", "on", "--repetitions", "2", "--shard", "5/100"],
-         "shard 5/100 of a 2-cell sweep has no cells (use at most 2 shards)"),
+         "shard 5/100 of a sweep of 2 comparison groups has no cells (use at most 2 shards)"),
         (["--aging-only", "--passes", "100000000"], "--passes 100000000 is out of range: expected 1 to 100000"),
     ])
     func badValuesAreNamed(_ arguments: [String], _ message: String) {
