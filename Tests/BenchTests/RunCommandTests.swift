@@ -45,22 +45,24 @@ import Testing
         #expect(leftovers == ["run.csv"], "no temporary file left behind")
     }
 
-    @Test func jsonFollowsGoogleBenchmarkLayout() throws {
+    @Test func jsonReadsAsCompareAndTheBenchmarkActionReadIt() throws {
         let path = makeScratchDirectory().appendingPathComponent("run.json").path
         #expect(runTinySweep(output: path, ["--format", "json"]) == .success)
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        let context = try #require(object["context"] as? [String: Any])
-        for key in ["date", "host_name", "num_cpus", "library_build_type"] { #expect(context[key] != nil, "context.\(key)") }
-        let benchmarks = try #require(object["benchmarks"] as? [[String: Any]])
-        #expect(benchmarks.count == 32)
-        for benchmark in benchmarks {
-            for key in ["name", "run_name", "run_type", "repetitions", "repetition_index", "iterations", "real_time", "cpu_time", "time_unit"] {
-                #expect(benchmark[key] != nil, "benchmarks[].\(key)")
-            }
-            #expect(benchmark["repetitions"] as? Int == 2)
+        let tools = try GoogleToolsReader(try String(contentsOfFile: path, encoding: .utf8))
+        // 32 cells over 16 names of 2 repetitions, each name with its four aggregates.
+        #expect(tools.entries.filter { $0.runType == "iteration" }.count == 32)
+        #expect(tools.iterationsByName.count == 16 && tools.iterationsByName.values.allSatisfy { $0.count == 2 })
+        #expect(tools.entries.filter { $0.runType == "aggregate" }.count == 16 * 4)
+        #expect(tools.entries.allSatisfy { $0.realTime > 0 || $0.aggregate == "stddev" || $0.aggregate == "cv" })
+        let csvPath = makeScratchDirectory().appendingPathComponent("run.csv").path
+        #expect(runTinySweep(output: csvPath) == .success)
+        let rows = try csvRows(try String(contentsOfFile: csvPath, encoding: .utf8))
+        // Every CSV metric is a counter.
+        let benchmark = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        let first = try #require((benchmark["benchmarks"] as? [[String: Any]])?.first)
+        for column in rows[0].keys where column != "seed" && Double(rows[0][column]!) != nil {
+            #expect(first[column] != nil, "counter \(column) missing")
         }
-        #expect(Set(benchmarks.compactMap { $0["name"] as? String }).count == 16)
     }
 
     @Test func shardsConcatenateIntoTheWholeSweep() throws {
