@@ -172,6 +172,13 @@ public final class RadixMMU: SecondaryMMU, @unchecked Sendable {
             if !slot.compareExchange(expected: value, desired: format.markOld(value)).exchanged {
                 thread.events.ageCASIgnored &+= 1
             }
+        case .plainStoreUnlessVolatile:
+            if format.hasVolatileBits(value) {
+                _ = slot.clearBits(format.accessedMask)
+            } else {
+                // Deliberately the stale value: this is the lost update the variant exists to show.
+                slot.store(value & ~format.accessedMask)
+            }
         case .compareExchangeRetry:
             var current = value
             while format.isMapped(current) && format.isYoung(current) {
