@@ -10,6 +10,7 @@ public enum Backends {
         X86Shadow.descriptor,
         Arm64Stage2.descriptor,
         Baseline.descriptor,
+        RISCVGStage.descriptor,
     ]
 
     /// The registered backend called `name`, if any.
