@@ -11,6 +11,7 @@ public enum Backends {
         Arm64Stage2.descriptor,
         Baseline.descriptor,
         RISCVGStage.descriptor,
+        X86TDPNoBitmap.descriptor,
     ]
 
     /// The registered backend called `name`, if any.
