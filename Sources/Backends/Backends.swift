@@ -12,6 +12,7 @@ public enum Backends {
         Baseline.descriptor,
         RISCVGStage.descriptor,
         X86TDPNoBitmap.descriptor,
+        X86ShadowRmapLock.descriptor,
     ]
 
     /// The registered backend called `name`, if any.
