@@ -13,6 +13,7 @@ public enum Backends {
         RISCVGStage.descriptor,
         X86TDPNoBitmap.descriptor,
         X86ShadowRmapLock.descriptor,
+        Arm64Stage2WriteLock.descriptor,
     ]
 
     /// The registered backend called `name`, if any.
