@@ -14,6 +14,7 @@ public enum Backends {
         X86TDPNoBitmap.descriptor,
         X86ShadowRmapLock.descriptor,
         Arm64Stage2WriteLock.descriptor,
+        X86TDPv3.descriptor.knownRacy("a plain-store clear can undo a concurrent zap"),
     ]
 
     /// The registered backend called `name`, if any.
