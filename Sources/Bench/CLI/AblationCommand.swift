@@ -1,5 +1,6 @@
 import ArgumentParser
 import Core
+import Foundation
 
 /// `agingbench ablation --arch x86|arm64|riscv`: for one architecture, every aging lock × bitmap
 /// × driver mode at each vCPU count, populate under aging, then each factor's effect on its own.
@@ -18,7 +19,7 @@ struct AblationCommand: ParsableCommand {
             """)
 
     @Option(parsing: .unconditional, help: "Architecture: x86, arm64 or riscv.")
-    var arch: String
+    var arch = ""
     @Option(parsing: .unconditional, help: "Guest memory per vCPU (K/M/G/T).")
     var memory = "32M"
     @Option(parsing: .unconditional, help: "vCPU counts, comma-separated (1-\(RunCommand.maximumVCPUs)).")
@@ -37,8 +38,17 @@ struct AblationCommand: ParsableCommand {
     var output: String?
     @Flag(help: "No progress on stderr.")
     var quiet = false
+    @Option(parsing: .unconditional, help: "Print the report of an ablation CSV already run, and run nothing.")
+    var from: String?
 
     func run() throws {
+        if let from {
+            guard let text = try? String(contentsOfFile: from, encoding: .utf8) else { throw InputError("cannot read '\(from)'") }
+            let report = AblationReport(records: try CSVWriter.records(text, what: from))
+            guard !report.isEmpty else { throw InputError("'\(from)' has no ablation rows") }
+            print(report.markdown(cores: OSThread.allowedCPUs))
+            return
+        }
         guard let architecture = AblationArchitecture(rawValue: arch) else {
             throw InputError("invalid architecture '\(arch)': expected \(AblationArchitecture.allCases.map(\.rawValue).joined(separator: ", "))")
         }

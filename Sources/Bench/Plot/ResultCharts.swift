@@ -114,7 +114,7 @@ public enum ResultCharts {
         for vcpus in report.vcpuCounts {
             let oversubscribed = report.records.contains { $0.vcpus == vcpus && $0.oversubscribed != 0 }
             let marker = oversubscribed ? "; oversubscribed: vCPUs + aging > CPUs" : ""
-            for (metric, file, scale) in [(AblationReport.metrics[0], "pass", true), (AblationReport.metrics[1], "populate", false)] {
+            for (metric, file, scale) in [(AblationReport.metrics[3], "pass", true), (AblationReport.metrics[1], "populate", false)] {
                 let series = report.drivers.map { driver in
                     SVGChart.Series(name: "driver \(driver)", points: configurations.compactMap { configuration in
                         report.spread(metric, configuration, driver: driver, vcpus: vcpus)
@@ -122,9 +122,9 @@ public enum ResultCharts {
                     })
                 }
                 var chart = SVGChart(
-                    title: "Ablation: \(scale ? "aging pass time" : "populate time under aging") by aging lock × bitmap × driver, \(vcpus) vCPU\(vcpus == 1 ? "" : "s")",
+                    title: "Ablation: \(scale ? "aging time per page" : "populate time under aging") by aging lock × bitmap × driver, \(vcpus) vCPU\(vcpus == 1 ? "" : "s")",
                     source: source, xTitle: "configuration (base backend, aging lock, bitmap support)",
-                    yTitle: scale ? "mean aging pass (ms, log scale)" : "populate time under aging (s)",
+                    yTitle: scale ? "aging pass time per present page (ns, log scale)" : "populate time under aging (s)",
                     categories: categories, series: series, logY: scale,
                     note: "Median and min–max over repetitions\(marker).\(baseNote)")
                 chart.connect = false
