@@ -42,7 +42,8 @@ public struct SVGChart: Sendable {
     public func render(width: Double = 960, height: Double = 560) -> String {
         let rotate = categories.contains { $0.count > 10 }
         let longest = Double(categories.map(\.count).max() ?? 0)
-        let left = 80.0, right = 230.0, top = 78.0
+        let noteLines = Self.wrap(note, width: Int((width - 100) / 6.6))
+        let left = 80.0, right = 230.0, top = 64.0 + 14 * Double(max(noteLines.count, 1))
         // Rotated labels hang below the axis: leave room for the longest, then the axis title.
         let bottom = rotate ? 50 + longest * 6.5 * 0.45 + 20 : 70.0
         let height = rotate ? height + bottom - 70 : height
@@ -70,9 +71,11 @@ public struct SVGChart: Sendable {
             <rect width="100%" height="100%" fill="white"/>
             <text x="\(left)" y="26" font-size="18" font-weight="bold">\(Self.escape(title))</text>
             <text x="\(left)" y="46" font-size="12" fill="#444">source: \(Self.escape(source))</text>
-            <text x="\(left)" y="62" font-size="12" fill="#444">\(Self.escape(note))</text>
 
             """
+        for (index, line) in noteLines.enumerated() {
+            svg += "<text x=\"\(left)\" y=\"\(62 + 14 * index)\" font-size=\"12\" fill=\"#444\">\(Self.escape(line))</text>\n"
+        }
         for tick in ticks {
             let position = y(tick)
             svg += "<line x1=\"\(left)\" x2=\"\(left + plotWidth)\" y1=\"\(Self.f(position))\" y2=\"\(Self.f(position))\" stroke=\"#e5e5e5\"/>\n"
@@ -145,20 +148,34 @@ public struct SVGChart: Sendable {
         return ticks
     }
 
+    /// The 1-2-5 steps from the largest one at or below `low` to the smallest at or above `high`.
     static func logTicks(_ low: Double, _ high: Double) -> [Double] {
         var ticks: [Double] = []
         var decade = pow(10, floor(log10(low)))
-        while decade <= high * 10 {
+        while ticks.last.map({ $0 < high }) ?? true {
             for multiple in [1.0, 2, 5] {
                 let tick = decade * multiple
-                if tick >= low / 2.0001 && ticks.last.map({ $0 < high }) ?? true { ticks.append(tick) }
+                if ticks.last.map({ $0 >= high }) == true { break }
+                if tick <= low { ticks = [tick] } else { ticks.append(tick) }
             }
             decade *= 10
         }
-        // Trim to the decade steps that bracket the data.
-        let lower = ticks.last { $0 <= low } ?? ticks.first ?? low
-        let upper = ticks.first { $0 >= high } ?? ticks.last ?? high
-        return ticks.filter { $0 >= lower && $0 <= upper }
+        return ticks
+    }
+
+    /// `text` in lines of at most `width` characters, broken at spaces.
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty && line.count + 1 + word.count > width {
+                lines.append(line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines
     }
 
     static func escape(_ text: String) -> String {
