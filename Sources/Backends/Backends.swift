@@ -10,6 +10,11 @@ public enum Backends {
         X86Shadow.descriptor,
         Arm64Stage2.descriptor,
         Baseline.descriptor,
+        RISCVGStage.descriptor,
+        X86TDPNoBitmap.descriptor,
+        X86ShadowRmapLock.descriptor,
+        Arm64Stage2WriteLock.descriptor,
+        X86TDPv3.descriptor.knownRacy("a plain-store clear can undo a concurrent zap"),
     ]
 
     /// The registered backend called `name`, if any.

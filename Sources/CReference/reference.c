@@ -26,7 +26,8 @@ static unsigned index_of(uint64_t gfn, int level) { return (unsigned)((gfn >> (9
 
 static uint64_t *child(uint64_t entry) { return (uint64_t *)(uintptr_t)(entry & ADDRESS_MASK); }
 
-agingbench_reference *agingbench_reference_create(uint64_t pages, uint64_t leaf_template, uint64_t accessed_mask) {
+agingbench_reference *agingbench_reference_create(uint64_t pages, uint64_t leaf_template, uint64_t accessed_mask,
+                                                  uint64_t pfn_shift) {
     agingbench_reference *reference = calloc(1, sizeof *reference);
     if (!reference) return NULL;
     reference->pages = pages;
@@ -44,7 +45,7 @@ agingbench_reference *agingbench_reference_create(uint64_t pages, uint64_t leaf_
             }
             table = child(*slot);
         }
-        table[index_of(gfn, 1)] = leaf_template | ((gfn + 0x100000) << 12) | accessed_mask;
+        table[index_of(gfn, 1)] = leaf_template | ((gfn + 0x100000) << pfn_shift) | accessed_mask;
     }
     return reference;
 }

@@ -2,7 +2,8 @@
 ///
 /// Contract: `make` returns a fresh, empty MMU whose `capabilities` equal `capabilities(for:)`
 /// of the same configuration; `variants` lists the configurations the conformance suite runs
-/// (at least the default).
+/// (at least the default). A descriptor with a `knownRace` models a kernel bug on purpose: the
+/// conformance suite must find its lost update instead of passing it, and `list` says so.
 public struct BackendDescriptor: Sendable, CustomStringConvertible {
     /// The name used on the command line and in results (`x86-tdp`, …).
     public let name: String
@@ -10,6 +11,9 @@ public struct BackendDescriptor: Sendable, CustomStringConvertible {
     public let summary: String
     /// Whether the backend has the x86 A/D-bits-off mode (`MMUConfiguration.accessTracking`).
     public let supportsAccessTracking: Bool
+    /// The lost update this backend is known to make, as the registry marks it (`knownRacy`);
+    /// nil for a backend that must pass every invariant.
+    public private(set) var knownRace: String?
     private let capabilitiesFor: @Sendable (MMUConfiguration) -> BackendCapabilities
     private let factory: @Sendable (MMUConfiguration) -> any SecondaryMMU
 
@@ -43,4 +47,12 @@ public struct BackendDescriptor: Sendable, CustomStringConvertible {
     }
 
     public var description: String { name }
+
+    /// This descriptor marked as modelling a known race: `lostUpdate` says what it loses. The
+    /// conformance suite then asserts that it finds the loss rather than that it is absent.
+    public func knownRacy(_ lostUpdate: String) -> BackendDescriptor {
+        var marked = self
+        marked.knownRace = lostUpdate
+        return marked
+    }
 }

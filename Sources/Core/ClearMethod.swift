@@ -6,4 +6,9 @@ public enum ClearMethod: String, Sendable, Hashable {
     case compareExchangeRetry = "cmpxchg-retry"
     /// Compare-exchange whose failure is ignored (x86 access tracking: "most likely young").
     case compareExchangeIgnoreFailure = "cmpxchg-ignore"
+    /// v3's `tdp_mmu_clear_spte_bits`: an atomic AND when the entry has volatile bits
+    /// (`EntryFormat.hasVolatileBits`), otherwise a plain store of the value read with Accessed
+    /// cleared. Racy without `mmu_lock`: a zap landing between the read and the store is undone,
+    /// and the zapped entry comes back present. v4 made every lockless clear atomic.
+    case plainStoreUnlessVolatile = "store-unless-volatile"
 }

@@ -8,13 +8,13 @@
 /// bits that aging and the hardware's access tracking may change, so two entries with equal identity
 /// map the same page with the same permissions.
 public struct EntryFormat: Sendable, Hashable, CustomStringConvertible {
-    /// Short name shown in `agingbench list` and the CSV (`ept`, `x86-legacy`, `arm64-s2`, `riscv-g`).
+    /// Short name shown in `agingbench list` and the CSV (`ept`, `x86-legacy`, `arm64-s2`, …).
     public let name: String
-    /// Any of these bits set: the hardware may use the entry (EPT R/W/X, x86 P, arm64 Valid, RISC-V V).
+    /// Any of these bits set: the hardware may use the entry (EPT R/W/X, x86 P, arm64 Valid).
     public let hardwarePresentMask: UInt64
     /// Any of these bits set: the MMU maps the gfn (present, or parked by access tracking).
     public let mappedMask: UInt64
-    /// The Accessed bit (EPT bit 8, x86 bit 5, arm64 AF bit 10, RISC-V A bit 6).
+    /// The Accessed bit (EPT bit 8, x86 bit 5, arm64 AF bit 10).
     public let accessedMask: UInt64
     /// The Dirty bit; 0 where the format has none (arm64 stage-2 uses DBM, not a dirty bit).
     public let dirtyMask: UInt64
@@ -24,7 +24,7 @@ public struct EntryFormat: Sendable, Hashable, CustomStringConvertible {
     public let leafTemplate: UInt64
     /// Low bits every non-leaf entry carries besides the child table's address.
     public let tableBits: UInt64
-    /// Where the page frame number starts (12 for x86 and arm64, 10 for RISC-V).
+    /// Where the page frame number starts (12 for x86 and arm64; RISC-V's PPN starts at 10).
     public let pfnShift: UInt64
     /// Access tracking (x86 with A/D bits off): there is no Accessed bit; aging parks the entry
     /// non-present with the `accessTrackSavedMask` bits saved at `accessTrackShift`.
@@ -41,6 +41,46 @@ public struct EntryFormat: Sendable, Hashable, CustomStringConvertible {
     public static let accessTrackShift: UInt64 = 54
 
     public var description: String { name }
+
+    /// A format with the given bits, so a backend's folder can define its architecture's format.
+    ///
+    /// - Parameters:
+    ///   - name: short name for `agingbench list` and the CSV.
+    ///   - hardwarePresentMask: bits of which any one set lets the hardware use the entry.
+    ///   - mappedMask: bits of which any one set means the gfn is mapped; the hardware-present
+    ///     bits when the format has no software present bit.
+    ///   - accessedMask: the Accessed bit (0 only with `accessTracking`).
+    ///   - dirtyMask: the Dirty bit, 0 where the format has none.
+    ///   - writableMask: the bit granting write access.
+    ///   - leafTemplate: bits every new leaf carries besides the pfn; must include a hardware-present bit.
+    ///   - tableBits: low bits of a non-leaf entry; must include bit 0, which the page table
+    ///     reads as "child table present" in every format.
+    ///   - pfnShift: where the page frame number starts.
+    /// > Note: the access-tracking parameters describe x86 with A/D bits off; other formats keep
+    /// > the defaults.
+    public init(
+        name: String, hardwarePresentMask: UInt64, mappedMask: UInt64, accessedMask: UInt64, dirtyMask: UInt64,
+        writableMask: UInt64, leafTemplate: UInt64, tableBits: UInt64, pfnShift: UInt64,
+        accessTracking: Bool = false, accessTrackSavedMask: UInt64 = 0, accessTrackClearMask: UInt64 = 0,
+        mmuWritableMask: UInt64 = 0
+    ) {
+        precondition(tableBits & 1 != 0, "the page table reads bit 0 of a non-leaf entry as present")
+        precondition(leafTemplate & hardwarePresentMask != 0, "a new leaf must be present")
+        precondition(accessTracking || accessedMask != 0, "a format without access tracking needs an Accessed bit")
+        self.name = name
+        self.hardwarePresentMask = hardwarePresentMask
+        self.mappedMask = mappedMask
+        self.accessedMask = accessedMask
+        self.dirtyMask = dirtyMask
+        self.writableMask = writableMask
+        self.leafTemplate = leafTemplate
+        self.tableBits = tableBits
+        self.pfnShift = pfnShift
+        self.accessTracking = accessTracking
+        self.accessTrackSavedMask = accessTrackSavedMask
+        self.accessTrackClearMask = accessTrackClearMask
+        self.mmuWritableMask = mmuWritableMask
+    }
 
     /// Bits a pure aging operation may change: the Accessed bit, or with access tracking the bits
     /// parking moves (R/W/X and the saved field).
@@ -86,6 +126,17 @@ public struct EntryFormat: Sendable, Hashable, CustomStringConvertible {
     /// True for an entry parked by access tracking: mapped, but not usable by the hardware.
     @inlinable public func isParked(_ entry: UInt64) -> Bool {
         accessTracking && isMapped(entry) && !isHardwarePresent(entry)
+    }
+
+    /// Whether the hardware (or the fast path) may still change `entry` on its own, as the
+    /// kernel's `spte_has_volatile_bits`: not yet Accessed, writable but not yet Dirty, parked,
+    /// or write-protected with its MMU-writable bit set. An entry without volatile bits can only
+    /// be changed by software, which is why v3 thought a plain store safe on it.
+    @inlinable public func hasVolatileBits(_ entry: UInt64) -> Bool {
+        if entry & writableMask == 0 && entry & mmuWritableMask != 0 { return true }
+        if isParked(entry) { return true }
+        if accessedMask != 0 && entry & accessedMask == 0 { return true }
+        return dirtyMask != 0 && entry & writableMask != 0 && entry & dirtyMask == 0
     }
 
     /// What aging and access tracking must preserve: the entry with parking undone and the
@@ -177,23 +228,6 @@ extension EntryFormat {
         leafTemplate: 0b11 | (0xF << 2) | (1 << 6) | (0b11 << 8),
         tableBits: 0b11,
         pfnShift: 12,
-        accessTracking: false,
-        accessTrackSavedMask: 0,
-        accessTrackClearMask: 0,
-        mmuWritableMask: 0
-    )
-
-    /// RISC-V G-stage (Sv48x4): V 0, R 1, W 2, X 3, U 4, A 6, D 7; the PPN starts at bit 10.
-    public static let riscvGStage = EntryFormat(
-        name: "riscv-g",
-        hardwarePresentMask: 1,
-        mappedMask: 1,
-        accessedMask: 1 << 6,
-        dirtyMask: 1 << 7,
-        writableMask: 1 << 2,
-        leafTemplate: 1 | (1 << 1) | (1 << 3) | (1 << 4),
-        tableBits: 1,
-        pfnShift: 10,
         accessTracking: false,
         accessTrackSavedMask: 0,
         accessTrackClearMask: 0,

@@ -10,4 +10,14 @@ public enum LockMode: String, Sendable, CaseIterable, CustomStringConvertible {
     case perRmap = "per-rmap"
 
     public var description: String { rawValue }
+
+    /// Whether a holder in this mode makes a taker in `other` wait for `mmu_lock`: both take it
+    /// and one of them for write. Lockless and per-rmap paths never wait for `mmu_lock`.
+    public func conflicts(with other: LockMode) -> Bool {
+        switch (self, other) {
+        case (.none, _), (.perRmap, _), (_, .none), (_, .perRmap): false
+        case (.read, .read): false
+        default: true
+        }
+    }
 }

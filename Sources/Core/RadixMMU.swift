@@ -166,22 +166,7 @@ public final class RadixMMU: SecondaryMMU, @unchecked Sendable {
 
     /// Ages one young entry (`value` as last read) by the backend's clear method.
     @inlinable func clear(_ slot: EntrySlot, _ value: UInt64, thread: HostThread) {
-        switch clearMethod {
-        case .atomicAnd:
-            _ = slot.clearBits(format.accessedMask)
-        case .compareExchangeIgnoreFailure:
-            if !slot.compareExchange(expected: value, desired: format.markOld(value)).exchanged {
-                thread.events.ageCASIgnored &+= 1
-            }
-        case .compareExchangeRetry:
-            var current = value
-            while format.isMapped(current) && format.isYoung(current) {
-                let result = slot.compareExchange(expected: current, desired: format.markOld(current))
-                if result.exchanged { return }
-                thread.events.ageRetries &+= 1
-                current = result.original
-            }
-        }
+        clearMethod.apply(to: slot, value, format: format, thread: thread)
     }
 
     // MARK: Introspection

@@ -2,7 +2,7 @@ import Backends
 import Core
 import Testing
 
-/// Each seed backend follows its kernel's path: its declared choices, and the locks its calls
+/// Each backend follows its kernel's path: its declared choices, and the locks its calls
 /// really take (counted per thread). A baseline that honoured the bitmap, or an x86-tdp that
 /// took mmu_lock to age, fails here.
 @Suite struct KernelPathTests {
@@ -17,12 +17,37 @@ import Testing
         var testDescription: String { backend }
     }
 
-    static let seed: [Path] = [
+    static let paths: [Path] = [
         Path(backend: "x86-tdp", format: .ept, agingLock: .none, bitmapAgingLock: LockMode.none, faultLock: .read, clearMethod: .atomicAnd, fast: true),
         Path(backend: "x86-shadow", format: .x86Legacy, agingLock: .write, bitmapAgingLock: .write, faultLock: .write, clearMethod: .atomicAnd, fast: false),
         Path(backend: "arm64-stage2", format: .arm64Stage2, agingLock: .read, bitmapAgingLock: .read, faultLock: .read, clearMethod: .compareExchangeRetry, fast: true),
         Path(backend: "baseline", format: .ept, agingLock: .write, bitmapAgingLock: nil, faultLock: .read, clearMethod: .atomicAnd, fast: false),
+        // Linux 6.15: lockless, no bitmap, no YOUNG_FAST (neither was merged).
+        Path(backend: "x86-tdp-nobitmap", format: .ept, agingLock: .none, bitmapAgingLock: nil, faultLock: .read, clearMethod: .atomicAnd, fast: false),
+        // kvm_rmap_lock_readonly instead of mmu_lock; shadow-paging faults take it for write.
+        Path(backend: "x86-shadow-rmaplock", format: .x86Legacy, agingLock: .perRmap, bitmapAgingLock: nil, faultLock: .write, clearMethod: .atomicAnd, fast: false),
+        // arm64 today: KVM_MMU_LOCK for write around kvm_age_gfn; an exclusive walker's WRITE_ONCE.
+        Path(backend: "arm64-stage2-wrlock", format: .arm64Stage2, agingLock: .write, bitmapAgingLock: nil, faultLock: .read, clearMethod: .plainStoreUnlessVolatile, fast: false),
+        // v3's tdp_mmu_clear_spte_bits: everything else as x86-tdp.
+        Path(backend: "x86-tdp-v3", format: .ept, agingLock: .none, bitmapAgingLock: LockMode.none, faultLock: .read, clearMethod: .plainStoreUnlessVolatile, fast: true),
     ]
+
+    /// RISC-V's own format, defined in its folder, pinned to arch/riscv/include/asm/pgtable-bits.h:
+    /// _PAGE_PRESENT 0, _PAGE_READ 1, _PAGE_WRITE 2, _PAGE_EXEC 3, _PAGE_USER 4, _PAGE_ACCESSED 6,
+    /// _PAGE_DIRTY 7, _PAGE_PFN_SHIFT 10; faults under spin_lock(&kvm->mmu_lock).
+    @Test func riscvFormatAndLocksAreTheKernels() throws {
+        let descriptor = try #require(Backends.named("riscv-gstage"))
+        let capabilities = descriptor.capabilities
+        let format = capabilities.format
+        #expect(format.hardwarePresentMask == 1 && format.mappedMask == 1)
+        #expect(format.accessedMask == 1 << 6 && format.dirtyMask == 1 << 7 && format.writableMask == 1 << 2)
+        #expect(format.pfnShift == 10)
+        let leaf = format.makeLeaf(pfn: 0x1234, writable: true, dirty: false)
+        #expect(format.pfn(of: leaf) == 0x1234)
+        #expect(leaf & 0xFF == 0b0101_1111, "V R W X U and A set, D clear")
+        #expect(capabilities.faultLock == .write && capabilities.agingLock == .read && capabilities.bitmapAgingLock == .read)
+        #expect(capabilities.clearMethod == .atomicAnd)
+    }
 
     /// (read, write) acquisitions one call in `mode` makes.
     static func acquisitions(_ mode: LockMode?) -> (UInt64, UInt64) {
@@ -38,8 +63,8 @@ import Testing
          thread.lockStats.write.acquisitions - before.write.acquisitions)
     }
 
-    @Test(arguments: seed)
-    func seedBackendFollowsItsKernelPath(_ path: Path) throws {
+    @Test(arguments: paths)
+    func backendFollowsItsKernelPath(_ path: Path) throws {
         let descriptor = try #require(Backends.named(path.backend))
         let capabilities = descriptor.capabilities
         #expect(capabilities.format == path.format)

@@ -16,6 +16,20 @@ import Testing
         #expect(reference.timedPass(kind).young == (kind == .testOnly ? pages / 2 : 0))
     }
 
+    /// The reference builds leaves in the format it is given: a format whose pfn starts at bit 10
+    /// and whose Accessed bit is bit 6 (as RISC-V's) is walked and aged by that bit alone.
+    @Test func referenceUsesTheGivenFormat() throws {
+        let format = EntryFormat(
+            name: "test-pfn10", hardwarePresentMask: 1, mappedMask: 1, accessedMask: 1 << 6, dirtyMask: 1 << 7,
+            writableMask: 1 << 2, leafTemplate: 0b1011, tableBits: 1, pfnShift: 10)
+        let pages: UInt64 = 600
+        let reference = try #require(ReferenceLimit(pages: pages, format: format))
+        #expect(reference.timedPass(.plain).young == pages)
+        #expect(reference.timedPass(.testOnly).young == 0)
+        reference.markYoung(stride: 3)
+        #expect(reference.timedPass(.windowed).young == pages / 3)
+    }
+
     @Test func agingOnlyRowsCarryTheReferenceAndExactCounts() throws {
         let path = makeScratchDirectory().appendingPathComponent("only.csv").path
         let status = AgingBenchMain.run([
@@ -61,5 +75,7 @@ import Testing
         #expect(AgingBenchMain.run(["limit", "--memory", "1Q"]).0 == .badInput)
         #expect(AgingBenchMain.run(["limit", "--memory", "-1G"]).0 == .badInput)
         #expect(AgingBenchMain.run(["limit", "--memory", "1M", "--passes", "10001"]).0 == .badInput)
+        #expect(AgingBenchMain.run(["limit", "--memory", "1M", "--passes", "1", "--backends", "all"]).0 == .success)
+        #expect(AgingBenchMain.run(["limit", "--memory", "1M", "--backends", "no-such"]).0 == .badInput)
     }
 }

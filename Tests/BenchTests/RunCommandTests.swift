@@ -1,3 +1,4 @@
+import Backends
 import Bench
 import Foundation
 import Testing
@@ -157,7 +158,9 @@ import Testing
         ]).0
         #expect(status == .success)
         let rows = try csvRows(try String(contentsOfFile: path, encoding: .utf8))
-        #expect(rows.map { $0["backend"] } == ["x86-tdp"])
+        // 'all' with --ad-off: exactly the registered backends that have the mode, in registry order.
+        #expect(rows.map { $0["backend"] } == Backends.all.filter(\.supportsAccessTracking).map { Optional($0.name) })
+        #expect(rows.contains { $0["backend"] == "x86-tdp" })
         for row in rows {
             #expect(row["variant"] == "ad-off")
             #expect(row["non_a_bit_changes"] == "0")

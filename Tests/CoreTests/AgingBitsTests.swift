@@ -5,7 +5,7 @@ import Testing
 @Suite struct AgingBitsTests {
     static let cases: [(EntryFormat, ClearMethod)] = [
         (.ept, .atomicAnd), (.x86Legacy, .atomicAnd), (.arm64Stage2, .compareExchangeRetry),
-        (.arm64Stage2, .atomicAnd), (.riscvGStage, .compareExchangeRetry),
+        (.arm64Stage2, .atomicAnd), (.x86Legacy, .compareExchangeRetry), (.ept, .plainStoreUnlessVolatile),
     ]
 
     @Test(arguments: 0..<cases.count)

@@ -19,10 +19,9 @@ enum X86Shadow {
         )
     }
 
-    static let descriptor = BackendDescriptor(
+    static let descriptor = BackendDescriptor.shadow(
         name: "x86-shadow",
         summary: "x86 shadow MMU: rmap walk under mmu_lock for write, bitmap honoured, aliased gfns",
-        capabilities: capabilities,
-        make: { ShadowMMU(capabilities: capabilities($0), gfnCount: $0.gfnCount) }
+        capabilities: capabilities
     )
 }

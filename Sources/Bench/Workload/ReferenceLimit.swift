@@ -12,7 +12,7 @@ final class ReferenceLimit {
     /// Nil when the tree does not fit in memory.
     init?(pages: UInt64, format: EntryFormat) {
         let template = format.makeLeaf(pfn: 0, writable: true, dirty: false) & ~format.accessedMask
-        guard let reference = agingbench_reference_create(pages, template, format.accessedMask) else { return nil }
+        guard let reference = agingbench_reference_create(pages, template, format.accessedMask, format.pfnShift) else { return nil }
         self.reference = reference
     }
 

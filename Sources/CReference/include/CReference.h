@@ -9,9 +9,11 @@
 /// is the model's (or the modelled kernel's) overhead.
 typedef struct agingbench_reference agingbench_reference;
 
-/// Builds a tree with a leaf for every gfn in [0, pages): `leaf_template | pfn << 12`, young.
+/// Builds a tree with a leaf for every gfn in [0, pages): `leaf_template | pfn << pfn_shift`,
+/// young, in the backend's own entry format (its template, Accessed bit and pfn position).
 /// Returns NULL when out of memory.
-agingbench_reference *agingbench_reference_create(uint64_t pages, uint64_t leaf_template, uint64_t accessed_mask);
+agingbench_reference *agingbench_reference_create(uint64_t pages, uint64_t leaf_template, uint64_t accessed_mask,
+                                                  uint64_t pfn_shift);
 
 void agingbench_reference_destroy(agingbench_reference *reference);
 

@@ -1,0 +1,105 @@
+import ArgumentParser
+import Core
+import Foundation
+
+/// `agingbench ablation --arch x86|arm64|riscv`: for one architecture, every aging lock × bitmap
+/// × driver mode at each vCPU count, populate under aging, then each factor's effect on its own.
+///
+/// Writes every cell as a CSV row (`variant` = `ablation:<lock>/bitmap-<on|off>`) and prints the
+/// report (`AblationReport`) on stdout. Options are checked before the first cell, as `run`'s.
+struct AblationCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ablation",
+        abstract: "Run the aging lock × bitmap × driver grid for one architecture and report each factor's effect.",
+        discussion: """
+            Aging locks: none, read, write, and per-rmap where there is an rmap (x86's shadow MMU); \
+            bitmap on or off; drivers eviction-only, per-page, bitmap. Every cell populates its \
+            memory under back-to-back aging (the selftest's benchmark mode). vCPU counts above \
+            cores - 1 oversubscribe the machine; the report marks them.
+            """)
+
+    @Option(parsing: .unconditional, help: "Architecture: x86, arm64 or riscv.")
+    var arch = ""
+    @Option(parsing: .unconditional, help: "Guest memory per vCPU (K/M/G/T).")
+    var memory = "32M"
+    @Option(parsing: .unconditional, help: "vCPU counts, comma-separated (1-\(RunCommand.maximumVCPUs)).")
+    var vcpus = "1,2"
+    @Option(parsing: .unconditional, help: "Repetitions of the grid (1-\(RunCommand.maximumRepetitions)).")
+    var repetitions = 5
+    @Option(parsing: .unconditional, help: "Driver modes, comma-separated, or 'all'.")
+    var drivers = "all"
+    @Option(parsing: .unconditional, help: "Seed of every vCPU's access stream.")
+    var seed = WorkloadSettings().seed
+    @Option(parsing: .unconditional, help: "Costs: calibrated, host-only or raw (as for run).")
+    var costs = "calibrated"
+    @Option(parsing: .unconditional, help: "Calibration file (default: this host's, made first when missing).")
+    var calibration: String?
+    @Option(parsing: .unconditional, help: "Output CSV (default results/ablation-<arch>.csv).")
+    var output: String?
+    @Flag(help: "No progress on stderr.")
+    var quiet = false
+    @Option(parsing: .unconditional, help: "Print the report of an ablation CSV already run, and run nothing.")
+    var from: String?
+
+    func run() throws {
+        if let from {
+            guard let text = try? String(contentsOfFile: from, encoding: .utf8) else { throw InputError("cannot read '\(from)'") }
+            let report = AblationReport(records: try CSVWriter.records(text, what: from))
+            guard !report.isEmpty else { throw InputError("'\(from)' has no ablation rows") }
+            print(report.markdown(cores: OSThread.allowedCPUs))
+            return
+        }
+        guard let architecture = AblationArchitecture(rawValue: arch) else {
+            throw InputError("invalid architecture '\(arch)': expected \(AblationArchitecture.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let size = try ByteSize(parsing: memory)
+        var counts: [Int] = []
+        for text in RunCommand.list(vcpus) {
+            guard let count = Int(text), (1...RunCommand.maximumVCPUs).contains(count), !counts.contains(count) else {
+                throw InputError("invalid vCPU count '\(text)': expected distinct whole numbers from 1 to \(RunCommand.maximumVCPUs)")
+            }
+            counts.append(count)
+        }
+        guard (1...RunCommand.maximumRepetitions).contains(repetitions) else {
+            throw InputError("--repetitions \(repetitions) is out of range: expected 1 to \(RunCommand.maximumRepetitions)")
+        }
+        var modes: [DriverMode] = []
+        for text in drivers == "all" ? DriverMode.allCases.map(\.rawValue) : RunCommand.list(drivers) {
+            guard let mode = DriverMode(rawValue: text), !modes.contains(mode) else {
+                throw InputError("invalid driver '\(text)': expected distinct \(DriverMode.allCases.map(\.rawValue).joined(separator: ", ")) or all")
+            }
+            modes.append(mode)
+        }
+        var settings = WorkloadSettings()
+        settings.seed = seed
+        settings.rounds = 0
+        switch costs {
+        case "calibrated", "host-only": settings.costs = .hostOnly
+        case "raw": settings.costs = .raw
+        default: throw InputError("invalid costs '\(costs)': expected calibrated, host-only or raw")
+        }
+        if costs != "calibrated" && calibration != nil {
+            throw InputError("--calibration applies to --costs calibrated only")
+        }
+        if output == "" { throw InputError("--output is empty: give a file") }
+        let path = output ?? "results/ablation-\(architecture.rawValue).csv"
+        try AtomicFileWriter.checkWritable(path: path, createParent: output == nil)
+        let largest = UInt64(counts.max() ?? 1) * size.pages
+        try MemoryEstimate.requireFits(guestPages: largest, structure: .rmap, what: "an ablation cell of \(counts.max() ?? 1) × \(size)")
+
+        let context = RunContext.detect(build: BuildKind.current)
+        if costs == "calibrated" {
+            settings.costs = try RunCommand.loadOrMakeCalibration(path: calibration, context: context, quiet: quiet).costModel
+        }
+        if BuildKind.current == "debug" {
+            AgingBenchMain.printError("agingbench: WARNING: this is a DEBUG build: timings are meaningless. Use -c release.")
+        }
+        let runner = AblationRunner(
+            architecture: architecture, memoryPerVCPU: size, vcpuCounts: counts, drivers: modes,
+            repetitions: repetitions, settings: settings, context: context, quiet: quiet)
+        let records = try runner.run()
+        try AtomicFileWriter.write(CSVWriter.document(records), to: path, createParent: output == nil)
+        print(AblationReport(records: records).markdown(cores: OSThread.allowedCPUs))
+        if let violated = RunCommand.invariantOutcome(records, outputPath: path) { throw violated }
+    }
+}
