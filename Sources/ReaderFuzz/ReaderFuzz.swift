@@ -2,7 +2,7 @@ import Bench
 import Foundation
 
 // Every reader of a results file, fed the same bytes: each must return or throw `InputError`,
-// never trap. What the CSV reader accepts must also survive a write and a second read unchanged,
+// never trap; compare and history run on whatever the comparison reader accepts. What the CSV reader accepts must also survive a write and a second read unchanged,
 // or `--resume` would rewrite a file into something it then reads differently.
 func exerciseReaders(_ bytes: UnsafeRawBufferPointer) {
     let text = String(decoding: bytes, as: UTF8.self)
@@ -15,6 +15,13 @@ func exerciseReaders(_ bytes: UnsafeRawBufferPointer) {
     }
     _ = try? GoogleBenchmarkJSON.read(text, what: "input")
     _ = try? IncompleteMarker.readSidecar(text, what: "input")
+    // compare's reader, and compare itself on what it accepts (derived ratios, the tests, the reports).
+    if let file = try? ResultsFile.parse(Array(bytes), name: "input") {
+        let report = Comparer.compare(base: file, new: file, settings: CompareSettings())
+        _ = report.markdown()
+        _ = report.json()
+        _ = HistoryFile.entries(from: file, commit: "fuzz", settings: CompareSettings())
+    }
 }
 
 #if FUZZING

@@ -84,12 +84,13 @@ public enum Comparer {
             + "but Holm over \(gating.count) gating comparisons needs p ≤ \(limit) at alpha \(alpha)\(advice)", blocked < gating.count)
     }
 
-    private struct Samples {
+    /// Each cell's values per metric, cells in order of first appearance.
+    struct Samples {
         var order: [CellKey] = []
         var values: [CellKey: [String: [Double]]] = [:]
     }
 
-    private static func samples(_ file: ResultsFile, keyColumns: [String], metrics: [CompareMetric], reference: String) -> Samples {
+    static func samples(_ file: ResultsFile, keyColumns: [String], metrics: [CompareMetric], reference: String) -> Samples {
         let runs = RunIndex(file.rows)
         var samples = Samples()
         for row in file.rows {

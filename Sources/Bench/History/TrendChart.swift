@@ -1,0 +1,211 @@
+import Foundation
+
+/// An SVG trend chart of one metric over commits: one panel per configuration (the cell without
+/// its backend and driver), one line per backend, change points marked.
+///
+/// Contract: the x axis is the commits in history order, labelled by their first 8 characters;
+/// the y axis is the metric in a readable unit (seconds as ms or µs, nanoseconds as µs or ms when
+/// large) with 5 or so round ticks; colours are the Okabe–Ito palette, distinguishable with
+/// colour-blindness, and every line also has its own marker shape. A change point is a commit where
+/// the median of a line's next (up to 3) points differs from the median of its previous (up to 3)
+/// by more than `changeThreshold`, the first of a run of such commits: a ringed marker, a dashed
+/// vertical line and the change in percent. Self-contained: no scripts, fonts or external files.
+public struct TrendChart {
+    public let metric: String
+    public let summary: String
+    public let unit: String
+    public let entries: [HistoryEntry]
+    public let changeThreshold: Double
+
+    static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+    static let width = 960.0
+    static let panelHeight = 300.0
+    static let left = 90.0, right = 210.0, top = 70.0, bottomAxis = 70.0
+
+    public init(metric: String, summary: String, unit: String, entries: [HistoryEntry], changeThreshold: Double) {
+        self.metric = metric
+        self.summary = summary
+        self.unit = unit
+        self.entries = entries
+        self.changeThreshold = changeThreshold
+    }
+
+    /// A point of a line: the commit's position on the x axis and the median.
+    struct Point { let x: Int; let value: Double }
+
+    /// One line: a backend in a panel.
+    struct Series { let name: String; let points: [Point] }
+
+    /// The configurations, each with its lines, in history order.
+    func panels(commits: [String]) -> [(title: String, series: [Series])] {
+        let position = Dictionary(commits.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        var order: [String] = []
+        var byPanel: [String: [String: [Point]]] = [:]
+        var seriesOrder: [String: [String]] = [:]
+        for entry in entries {
+            let panel = Self.configuration(entry.cell)
+            let backend = Self.backend(entry.cell)
+            if byPanel[panel] == nil { order.append(panel); byPanel[panel] = [:] }
+            if byPanel[panel]?[backend] == nil { seriesOrder[panel, default: []].append(backend) }
+            byPanel[panel, default: [:]][backend, default: []].append(Point(x: position[entry.commit] ?? 0, value: entry.median))
+        }
+        return order.map { panel in
+            (panel, (seriesOrder[panel] ?? []).map { name in
+                Series(name: name, points: (byPanel[panel]?[name] ?? []).sorted { $0.x < $1.x })
+            })
+        }
+    }
+
+    /// The index of each change point of `points`, with the relative change there.
+    func changePoints(_ points: [Point]) -> [(index: Int, change: Double)] {
+        var found: [(Int, Double)] = []
+        var previousFlagged = false
+        for index in points.indices.dropFirst() {
+            let before = points[max(0, index - 3)..<index].map(\.value)
+            let after = points[index..<min(points.count, index + 3)].map(\.value)
+            let change = Comparer.relativeChange(from: MarkdownTable.median(before), to: MarkdownTable.median(after))
+            let flagged = abs(change) > changeThreshold
+            if flagged && !previousFlagged { found.append((index, change)) }
+            previousFlagged = flagged
+        }
+        return found
+    }
+
+    /// The SVG document.
+    public func svg() -> String {
+        var commits: [String] = []
+        for entry in entries where !commits.contains(entry.commit) { commits.append(entry.commit) }
+        let panels = panels(commits: commits)
+        let (scale, shownUnit) = Self.displayUnit(unit, largest: entries.map { abs($0.median) }.max() ?? 0)
+        let height = Self.top + Double(max(1, panels.count)) * (Self.panelHeight + Self.bottomAxis) + 20
+        var svg = """
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(Self.width))" height="\(Int(height))" \
+            viewBox="0 0 \(Int(Self.width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif">
+            <rect width="100%" height="100%" fill="#ffffff"/>
+            <text x="\(Int(Self.left))" y="30" font-size="20" font-weight="bold">\(Self.escape(metric))\(shownUnit.isEmpty ? "" : " (\(Self.escape(shownUnit)))")</text>
+            <text x="\(Int(Self.left))" y="52" font-size="13" fill="#444">\(Self.escape(summary)); \(CompareMetric.named(metric)?.direction == .higherIsBetter ? "higher" : "lower") is better. Median over repetitions per commit; ◯ and dashed line: change beyond \(Self.percent(changeThreshold, sign: false)).</text>
+
+            """
+        let plotWidth = Self.width - Self.left - Self.right
+        for (number, panel) in panels.enumerated() {
+            let originY = Self.top + Double(number) * (Self.panelHeight + Self.bottomAxis)
+            let values = panel.series.flatMap { $0.points.map { $0.value * scale } }
+            let ticks = Self.ticks(low: values.min() ?? 0, high: values.max() ?? 1)
+            let low = ticks.first ?? 0, high = ticks.last ?? 1
+            let plotTop = originY + 24, plotBottom = originY + Self.panelHeight
+            func x(_ index: Int) -> Double {
+                commits.count <= 1 ? Self.left + plotWidth / 2 : Self.left + 20 + Double(index) * (plotWidth - 40) / Double(commits.count - 1)
+            }
+            func y(_ value: Double) -> Double {
+                high == low ? (plotTop + plotBottom) / 2 : plotBottom - (value - low) / (high - low) * (plotBottom - plotTop)
+            }
+            svg += "<text x=\"\(Int(Self.left))\" y=\"\(Self.f(originY + 14))\" font-size=\"15\" font-weight=\"bold\" fill=\"#222\">\(Self.escape(panel.title))</text>\n"
+            for tick in ticks {
+                svg += "<line x1=\"\(Self.f(Self.left))\" x2=\"\(Self.f(Self.left + plotWidth))\" y1=\"\(Self.f(y(tick)))\" y2=\"\(Self.f(y(tick)))\" stroke=\"#e3e3e3\"/>\n"
+                svg += "<text x=\"\(Self.f(Self.left - 8))\" y=\"\(Self.f(y(tick) + 4))\" font-size=\"12\" text-anchor=\"end\" fill=\"#333\">\(Self.tickLabel(tick, ticks: ticks))</text>\n"
+            }
+            svg += "<rect x=\"\(Self.f(Self.left))\" y=\"\(Self.f(plotTop))\" width=\"\(Self.f(plotWidth))\" height=\"\(Self.f(plotBottom - plotTop))\" fill=\"none\" stroke=\"#888\"/>\n"
+            svg += "<text transform=\"translate(\(Self.f(Self.left - 62)),\(Self.f((plotTop + plotBottom) / 2))) rotate(-90)\" font-size=\"13\" text-anchor=\"middle\" fill=\"#333\">\(Self.escape(metric))\(shownUnit.isEmpty ? "" : " (\(Self.escape(shownUnit)))")</text>\n"
+            let every = max(1, Int((Double(commits.count) / 24).rounded(.up)))
+            for (index, commit) in commits.enumerated() where index % every == 0 || index == commits.count - 1 {
+                svg += "<text transform=\"translate(\(Self.f(x(index) + 4)),\(Self.f(plotBottom + 14))) rotate(40)\" font-size=\"11\" font-family=\"monospace\" fill=\"#333\">\(Self.escape(String(commit.prefix(8))))</text>\n"
+            }
+            svg += "<text x=\"\(Self.f(Self.left + plotWidth / 2))\" y=\"\(Self.f(plotBottom + Self.bottomAxis - 6))\" font-size=\"13\" text-anchor=\"middle\" fill=\"#333\">commit (oldest → newest)</text>\n"
+            for (lineNumber, series) in panel.series.enumerated() {
+                let colour = Self.palette[lineNumber % Self.palette.count]
+                let path = series.points.map { "\(Self.f(x($0.x))),\(Self.f(y($0.value * scale)))" }.joined(separator: " ")
+                svg += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2.5\"/>\n"
+                for point in series.points {
+                    svg += Self.marker(lineNumber, x: x(point.x), y: y(point.value * scale), colour: colour)
+                }
+                for (index, change) in changePoints(series.points) {
+                    let point = series.points[index]
+                    let px = x(point.x), py = y(point.value * scale)
+                    svg += "<line x1=\"\(Self.f(px))\" x2=\"\(Self.f(px))\" y1=\"\(Self.f(plotTop))\" y2=\"\(Self.f(plotBottom))\" stroke=\"\(colour)\" stroke-dasharray=\"5,4\" stroke-width=\"1.2\"/>\n"
+                    svg += "<circle cx=\"\(Self.f(px))\" cy=\"\(Self.f(py))\" r=\"10\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"/>\n"
+                    svg += "<text x=\"\(Self.f(px + 12))\" y=\"\(Self.f(max(plotTop + 12, py - 12)))\" font-size=\"12\" font-weight=\"bold\" fill=\"\(colour)\">\(Self.percent(change, sign: true))</text>\n"
+                }
+                let legendY = plotTop + 16 + Double(lineNumber) * 22
+                svg += Self.marker(lineNumber, x: Self.left + plotWidth + 24, y: legendY - 4, colour: colour)
+                svg += "<line x1=\"\(Self.f(Self.left + plotWidth + 12))\" x2=\"\(Self.f(Self.left + plotWidth + 36))\" y1=\"\(Self.f(legendY - 4))\" y2=\"\(Self.f(legendY - 4))\" stroke=\"\(colour)\" stroke-width=\"2.5\"/>\n"
+                svg += "<text x=\"\(Self.f(Self.left + plotWidth + 44))\" y=\"\(Self.f(legendY))\" font-size=\"13\" fill=\"#222\">\(Self.escape(series.name))</text>\n"
+            }
+        }
+        if panels.isEmpty {
+            svg += "<text x=\"\(Int(Self.left))\" y=\"\(Int(Self.top + 40))\" font-size=\"14\">no history for this metric</text>\n"
+        }
+        return svg + "</svg>\n"
+    }
+
+    /// The panel title: the cell's parameters but backend and driver.
+    static func configuration(_ cell: CellKey) -> String {
+        var parts: [String] = []
+        if let bytes = UInt64(cell.value("memory_per_vcpu_bytes")) { parts.append("\(ByteSize(uncheckedBytes: bytes)) per vCPU") }
+        if !cell.value("vcpus").isEmpty { parts.append("\(cell.value("vcpus")) vCPU") }
+        if !cell.value("aging").isEmpty { parts.append("aging \(cell.value("aging"))") }
+        for column in ["pattern", "write_percent", "seed", "costs"] where !cell.value(column).isEmpty {
+            parts.append("\(column.replacingOccurrences(of: "_", with: " ")) \(cell.value(column))")
+        }
+        return parts.joined(separator: ", ")
+    }
+
+    static func backend(_ cell: CellKey) -> String {
+        let variant = cell.value("variant")
+        return cell.value("backend") + (variant.isEmpty || variant == "default" ? "" : "(\(variant))")
+    }
+
+    /// The factor and unit values are shown in: small seconds as ms or µs, large ns as µs or ms.
+    static func displayUnit(_ unit: String, largest: Double) -> (Double, String) {
+        switch unit {
+        case "s" where largest < 1e-3: (1e6, "µs")
+        case "s" where largest < 1: (1e3, "ms")
+        case "ns" where largest >= 1e7: (1e-6, "ms")
+        case "ns" where largest >= 1e4: (1e-3, "µs")
+        case "bytes" where largest >= 1_048_576: (1.0 / 1_048_576, "MiB")
+        default: (1, unit)
+        }
+    }
+
+    /// Round ticks covering [low, high]: 1, 2 or 5 times a power of ten apart; from 0 when the
+    /// data sit closer to 0 than their own range (so a ratio near 1 does not look like a cliff).
+    static func ticks(low: Double, high: Double) -> [Double] {
+        var low = low, high = high
+        if low >= 0 && low < (high - low) { low = 0 }
+        if high == low { high = low == 0 ? 1 : low * 1.1; low = low == 0 ? 0 : low * 0.9 }
+        let rough = (high - low) / 5
+        let power = pow(10, floor(log10(rough)))
+        let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= rough } ?? power * 10
+        let first = floor(low / step) * step, last = ceil(high / step) * step
+        return stride(from: first, through: last + step / 2, by: step).map { $0 }
+    }
+
+    static func tickLabel(_ value: Double, ticks: [Double]) -> String {
+        let step = ticks.count > 1 ? ticks[1] - ticks[0] : 1
+        let decimals = max(0, Int(-floor(log10(step))))
+        return String(format: "%.\(min(decimals, 6))f", locale: nil, value)
+    }
+
+    static func marker(_ number: Int, x: Double, y: Double, colour: String) -> String {
+        switch number % 4 {
+        case 0: "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"4.5\" fill=\"\(colour)\"/>\n"
+        case 1: "<rect x=\"\(f(x - 4))\" y=\"\(f(y - 4))\" width=\"8\" height=\"8\" fill=\"\(colour)\"/>\n"
+        case 2: "<polygon points=\"\(f(x)),\(f(y - 5.5)) \(f(x + 5)),\(f(y + 4)) \(f(x - 5)),\(f(y + 4))\" fill=\"\(colour)\"/>\n"
+        default: "<polygon points=\"\(f(x)),\(f(y - 5.5)) \(f(x + 5.5)),\(f(y)) \(f(x)),\(f(y + 5.5)) \(f(x - 5.5)),\(f(y))\" fill=\"\(colour)\"/>\n"
+        }
+    }
+
+    static func percent(_ fraction: Double, sign: Bool) -> String {
+        guard fraction.isFinite else { return fraction > 0 ? "+∞" : "−∞" }
+        let text = String(format: "%.0f%%", locale: nil, abs(fraction) * 100)
+        return sign ? (fraction >= 0 ? "+" : "−") + text : text
+    }
+
+    static func f(_ value: Double) -> String {
+        String(format: "%.1f", locale: nil, value)
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}
