@@ -6,7 +6,8 @@ import Foundation
 /// Contract: the x axis is the commits in history order, labelled by their first 8 characters;
 /// the y axis is the metric in a readable unit (seconds as ms or µs, nanoseconds as µs or ms when
 /// large) with 5 or so round ticks; colours are the Okabe–Ito palette, distinguishable with
-/// colour-blindness, and every line also has its own marker shape. A change point is a commit where
+/// colour-blindness, and every line also has its own marker shape and its latest value in the
+/// legend (lines of equal values overlap). A panel whose values span more than 20× uses a log axis. A change point is a commit where
 /// the median of a line's next (up to 3) points differs from the median of its previous (up to 3)
 /// by more than `changeThreshold`, the first of a run of such commits: a ringed marker, a dashed
 /// vertical line and the change in percent. Self-contained: no scripts, fonts or external files.
@@ -20,7 +21,7 @@ public struct TrendChart {
     static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
     static let width = 960.0
     static let panelHeight = 300.0
-    static let left = 90.0, right = 210.0, top = 70.0, bottomAxis = 70.0
+    static let left = 90.0, right = 210.0, top = 90.0, bottomAxis = 70.0
 
     public init(metric: String, summary: String, unit: String, entries: [HistoryEntry], changeThreshold: Double) {
         self.metric = metric
@@ -56,18 +57,30 @@ public struct TrendChart {
         }
     }
 
-    /// The index of each change point of `points`, with the relative change there.
+    /// The index of each change point of `points`, with the relative change of the medians there.
+    ///
+    /// Medians decide whether the line shifted (one odd commit does not); within a run of
+    /// neighbouring commits that all qualify, the one where the means before and after differ
+    /// most is the step itself.
     func changePoints(_ points: [Point]) -> [(index: Int, change: Double)] {
-        var found: [(Int, Double)] = []
-        var previousFlagged = false
+        func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
+        var found: [(index: Int, change: Double)] = []
+        var run: [(index: Int, change: Double, score: Double)] = []
+        func closeRun() {
+            if let best = run.max(by: { $0.score < $1.score }) { found.append((best.index, best.change)) }
+            run.removeAll()
+        }
         for index in points.indices.dropFirst() {
             let before = points[max(0, index - 3)..<index].map(\.value)
             let after = points[index..<min(points.count, index + 3)].map(\.value)
             let change = Comparer.relativeChange(from: MarkdownTable.median(before), to: MarkdownTable.median(after))
-            let flagged = abs(change) > changeThreshold
-            if flagged && !previousFlagged { found.append((index, change)) }
-            previousFlagged = flagged
+            if abs(change) > changeThreshold {
+                run.append((index, change, abs(Comparer.relativeChange(from: mean(before), to: mean(after)))))
+            } else {
+                closeRun()
+            }
         }
+        closeRun()
         return found
     }
 
@@ -83,29 +96,35 @@ public struct TrendChart {
             viewBox="0 0 \(Int(Self.width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif">
             <rect width="100%" height="100%" fill="#ffffff"/>
             <text x="\(Int(Self.left))" y="30" font-size="20" font-weight="bold">\(Self.escape(metric))\(shownUnit.isEmpty ? "" : " (\(Self.escape(shownUnit)))")</text>
-            <text x="\(Int(Self.left))" y="52" font-size="13" fill="#444">\(Self.escape(summary)); \(CompareMetric.named(metric)?.direction == .higherIsBetter ? "higher" : "lower") is better. Median over repetitions per commit; ◯ and dashed line: change beyond \(Self.percent(changeThreshold, sign: false)).</text>
+            <text x="\(Int(Self.left))" y="50" font-size="13" fill="#444">\(Self.escape(summary)); \(CompareMetric.named(metric)?.direction == .higherIsBetter ? "higher" : "lower") is better.</text>
+            <text x="\(Int(Self.left))" y="67" font-size="13" fill="#444">Median over repetitions per commit. Ringed point and dashed line: a lasting change beyond \(Self.percent(changeThreshold, sign: false)).</text>
 
             """
         let plotWidth = Self.width - Self.left - Self.right
         for (number, panel) in panels.enumerated() {
             let originY = Self.top + Double(number) * (Self.panelHeight + Self.bottomAxis)
             let values = panel.series.flatMap { $0.points.map { $0.value * scale } }
-            let ticks = Self.ticks(low: values.min() ?? 0, high: values.max() ?? 1)
-            let low = ticks.first ?? 0, high = ticks.last ?? 1
+            // Backends can differ by orders of magnitude (per-page calls against bitmap calls); on a
+            // linear axis the small ones would lie flat on zero.
+            let logarithmic = (values.min() ?? 0) > 0 && (values.max() ?? 0) / (values.min() ?? 1) > 20
+            let ticks = logarithmic ? Self.logTicks(low: values.min() ?? 1, high: values.max() ?? 10)
+                : Self.ticks(low: values.min() ?? 0, high: values.max() ?? 1)
+            let low = Self.axis(ticks.first ?? 0, logarithmic), high = Self.axis(ticks.last ?? 1, logarithmic)
             let plotTop = originY + 24, plotBottom = originY + Self.panelHeight
             func x(_ index: Int) -> Double {
                 commits.count <= 1 ? Self.left + plotWidth / 2 : Self.left + 20 + Double(index) * (plotWidth - 40) / Double(commits.count - 1)
             }
             func y(_ value: Double) -> Double {
-                high == low ? (plotTop + plotBottom) / 2 : plotBottom - (value - low) / (high - low) * (plotBottom - plotTop)
+                let position = Self.axis(value, logarithmic)
+                return high == low ? (plotTop + plotBottom) / 2 : plotBottom - (position - low) / (high - low) * (plotBottom - plotTop)
             }
             svg += "<text x=\"\(Int(Self.left))\" y=\"\(Self.f(originY + 14))\" font-size=\"15\" font-weight=\"bold\" fill=\"#222\">\(Self.escape(panel.title))</text>\n"
             for tick in ticks {
                 svg += "<line x1=\"\(Self.f(Self.left))\" x2=\"\(Self.f(Self.left + plotWidth))\" y1=\"\(Self.f(y(tick)))\" y2=\"\(Self.f(y(tick)))\" stroke=\"#e3e3e3\"/>\n"
-                svg += "<text x=\"\(Self.f(Self.left - 8))\" y=\"\(Self.f(y(tick) + 4))\" font-size=\"12\" text-anchor=\"end\" fill=\"#333\">\(Self.tickLabel(tick, ticks: ticks))</text>\n"
+                svg += "<text x=\"\(Self.f(Self.left - 8))\" y=\"\(Self.f(y(tick) + 4))\" font-size=\"12\" text-anchor=\"end\" fill=\"#333\">\(logarithmic ? Self.compact(tick) : Self.tickLabel(tick, ticks: ticks))</text>\n"
             }
             svg += "<rect x=\"\(Self.f(Self.left))\" y=\"\(Self.f(plotTop))\" width=\"\(Self.f(plotWidth))\" height=\"\(Self.f(plotBottom - plotTop))\" fill=\"none\" stroke=\"#888\"/>\n"
-            svg += "<text transform=\"translate(\(Self.f(Self.left - 62)),\(Self.f((plotTop + plotBottom) / 2))) rotate(-90)\" font-size=\"13\" text-anchor=\"middle\" fill=\"#333\">\(Self.escape(metric))\(shownUnit.isEmpty ? "" : " (\(Self.escape(shownUnit)))")</text>\n"
+            svg += "<text transform=\"translate(\(Self.f(Self.left - 62)),\(Self.f((plotTop + plotBottom) / 2))) rotate(-90)\" font-size=\"13\" text-anchor=\"middle\" fill=\"#333\">\(Self.escape(shownUnit == "×" ? "ratio (×)" : shownUnit.isEmpty ? metric : shownUnit))\(logarithmic ? " (log scale)" : "")</text>\n"
             let every = max(1, Int((Double(commits.count) / 24).rounded(.up)))
             for (index, commit) in commits.enumerated() where index % every == 0 || index == commits.count - 1 {
                 svg += "<text transform=\"translate(\(Self.f(x(index) + 4)),\(Self.f(plotBottom + 14))) rotate(40)\" font-size=\"11\" font-family=\"monospace\" fill=\"#333\">\(Self.escape(String(commit.prefix(8))))</text>\n"
@@ -123,12 +142,12 @@ public struct TrendChart {
                     let px = x(point.x), py = y(point.value * scale)
                     svg += "<line x1=\"\(Self.f(px))\" x2=\"\(Self.f(px))\" y1=\"\(Self.f(plotTop))\" y2=\"\(Self.f(plotBottom))\" stroke=\"\(colour)\" stroke-dasharray=\"5,4\" stroke-width=\"1.2\"/>\n"
                     svg += "<circle cx=\"\(Self.f(px))\" cy=\"\(Self.f(py))\" r=\"10\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"/>\n"
-                    svg += "<text x=\"\(Self.f(px + 12))\" y=\"\(Self.f(max(plotTop + 12, py - 12)))\" font-size=\"12\" font-weight=\"bold\" fill=\"\(colour)\">\(Self.percent(change, sign: true))</text>\n"
+                    svg += "<text x=\"\(Self.f(px + 12))\" y=\"\(Self.f(py - 14 < plotTop + 14 ? py + 26 : py - 14))\" font-size=\"12\" font-weight=\"bold\" fill=\"\(colour)\">\(Self.percent(change, sign: true))</text>\n"
                 }
                 let legendY = plotTop + 16 + Double(lineNumber) * 22
                 svg += Self.marker(lineNumber, x: Self.left + plotWidth + 24, y: legendY - 4, colour: colour)
                 svg += "<line x1=\"\(Self.f(Self.left + plotWidth + 12))\" x2=\"\(Self.f(Self.left + plotWidth + 36))\" y1=\"\(Self.f(legendY - 4))\" y2=\"\(Self.f(legendY - 4))\" stroke=\"\(colour)\" stroke-width=\"2.5\"/>\n"
-                svg += "<text x=\"\(Self.f(Self.left + plotWidth + 44))\" y=\"\(Self.f(legendY))\" font-size=\"13\" fill=\"#222\">\(Self.escape(series.name))</text>\n"
+                svg += "<text x=\"\(Self.f(Self.left + plotWidth + 44))\" y=\"\(Self.f(legendY))\" font-size=\"13\" fill=\"#222\">\(Self.escape(series.name))\(series.points.last.map { " " + Self.compact($0.value * scale) } ?? "")</text>\n"
             }
         }
         if panels.isEmpty {
@@ -177,6 +196,28 @@ public struct TrendChart {
         let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= rough } ?? power * 10
         let first = floor(low / step) * step, last = ceil(high / step) * step
         return stride(from: first, through: last + step / 2, by: step).map { $0 }
+    }
+
+    /// Position on the axis: the value, or its logarithm on a log axis.
+    static func axis(_ value: Double, _ logarithmic: Bool) -> Double {
+        logarithmic ? log10(max(value, .leastNormalMagnitude)) : value
+    }
+
+    /// Ticks of a log axis: 1, 2 and 5 times the powers of ten covering [low, high], or only the
+    /// powers when that would be more than 10 ticks.
+    static func logTicks(low: Double, high: Double) -> [Double] {
+        let first = floor(log10(low)), last = ceil(log10(high))
+        let powers = stride(from: first, through: last, by: 1).map { pow(10, $0) }
+        let dense = powers.flatMap { [$0, 2 * $0, 5 * $0] }.filter { $0 >= pow(10, first) && $0 <= pow(10, last) }
+        return dense.count <= 10 ? dense : powers
+    }
+
+    /// A short number: a tick of a log axis, a legend's latest value ("500", "20k", "1.23M", "0.0123").
+    static func compact(_ value: Double) -> String {
+        for (factor, suffix) in [(1e9, "G"), (1e6, "M"), (1e3, "k")] where abs(value) >= factor {
+            return String(format: "%.3g", locale: nil, value / factor) + suffix
+        }
+        return String(format: "%.3g", locale: nil, value)
     }
 
     static func tickLabel(_ value: Double, ticks: [Double]) -> String {
