@@ -45,8 +45,8 @@ private func entry(_ commit: String, _ backend: String, _ median: Double, metric
         let svg = TrendChart(metric: "notifier_calls_per_pass", summary: "calls", unit: "calls/pass", entries: entries, changeThreshold: 0.05).svg()
         #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"))
         #expect(svg.components(separatedBy: "<polyline").count - 1 == 2)
-        #expect(svg.contains(">x86-tdp</text>") && svg.contains(">baseline</text>"))
-        #expect(svg.contains("(calls/pass)") && svg.contains("commit (oldest → newest)"))
+        #expect(svg.contains(">x86-tdp 8</text>") && svg.contains(">baseline 640</text>"))
+        #expect(svg.contains("(calls/pass)") && svg.contains("(log scale)") && svg.contains("commit (oldest → newest)"))
         #expect(svg.contains("+25%") && svg.contains("stroke-dasharray"))
         #expect(TrendChart.ticks(low: 0.93, high: 1.12).count >= 3)
     }
