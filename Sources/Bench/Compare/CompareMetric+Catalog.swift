@@ -6,7 +6,10 @@ extension CompareMetric {
         .column("pass_vs_limit", .lowerIsBetter, unit: "×", gates: true,
                 summary: "an --aging-only pass over the C reference's pass over the same guest, timed side by side",
                 when: { ($0.number("limit_pass_s") ?? 0) > 0 }),
-        CompareMetric("pass_avg_vs_reference", .lowerIsBetter, unit: "×", gates: true,
+        // Not in the gate: under load from other processes a write-locked per-page backend slows
+        // far more than a lockless bitmap one, so this ratio moves 2-3x with the machine's load
+        // (the A/A record in the README).
+        CompareMetric("pass_avg_vs_reference", .lowerIsBetter, unit: "×",
                       summary: "an --aging-only pass over the reference backend's pass in the same run and repetition") { row, runs, reference in
             guard row["aging"] == "only", row["backend"] != reference,
                   let pass = row.number("pass_avg_s"),
