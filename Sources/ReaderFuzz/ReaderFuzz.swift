@@ -16,7 +16,7 @@ func exerciseReaders(_ bytes: UnsafeRawBufferPointer) {
     _ = try? GoogleBenchmarkJSON.read(text, what: "input")
     _ = try? IncompleteMarker.readSidecar(text, what: "input")
     // compare's reader, and compare itself on what it accepts (derived ratios, the tests, the reports).
-    if let file = try? ResultsFile.parse(Array(bytes), name: "input") {
+    if let file = try? ResultTable.parse(Array(bytes), name: "input") {
         let report = Comparer.compare(base: file, new: file, settings: CompareSettings())
         _ = report.markdown()
         _ = report.json()

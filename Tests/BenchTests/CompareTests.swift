@@ -37,7 +37,7 @@ private func inject(_ text: String, column: String, backend: String, factor: Dou
         let (status, out, errors) = try runBinaryCapturing(["compare", base, new, "--json", directory.appendingPathComponent("r.json").path] + exactGate)
         #expect(status == 0, "\(errors)")
         #expect(out.contains("**No regression**"))
-        let report = Comparer.compare(base: try ResultsFile.load(path: base), new: try ResultsFile.load(path: new),
+        let report = Comparer.compare(base: try ResultTable.load(path: base), new: try ResultTable.load(path: new),
                                       settings: try CompareCommand.parse([base, new] + exactGate).settings())
         let counts = report.comparisons.filter { $0.metric == "notifier_calls_per_pass" }
         #expect(counts.count == 2 && counts.allSatisfy { $0.verdict == .unchanged && $0.base.count == 8 })
@@ -50,7 +50,7 @@ private func inject(_ text: String, column: String, backend: String, factor: Dou
         #expect(badStatus == 1)
         #expect(badErrors.split(separator: "\n").count == 1 && badErrors.contains("notifier_calls_per_pass"))
         #expect(badOut.contains("**Regression**"))
-        let caught = Comparer.compare(base: try ResultsFile.load(path: base), new: try ResultsFile.load(path: injected),
+        let caught = Comparer.compare(base: try ResultTable.load(path: base), new: try ResultTable.load(path: injected),
                                       settings: try CompareCommand.parse([base, injected] + exactGate).settings())
         let regressed = caught.with(.regressed)
         #expect(regressed.count == 1)
@@ -64,7 +64,7 @@ private func inject(_ text: String, column: String, backend: String, factor: Dou
         let csv = directory.appendingPathComponent("a.csv").path, json = directory.appendingPathComponent("b.json").path
         #expect(runExactCountSweep(output: csv) == .success)
         #expect(runExactCountSweep(output: json, ["--format", "json"]) == .success)
-        let fromJSON = Comparer.compare(base: try ResultsFile.load(path: csv), new: try ResultsFile.load(path: json), settings: CompareSettings())
+        let fromJSON = Comparer.compare(base: try ResultTable.load(path: csv), new: try ResultTable.load(path: json), settings: CompareSettings())
         #expect(fromJSON.onlyInBase.isEmpty && fromJSON.onlyInNew.isEmpty)
         #expect(fromJSON.comparisons.contains { $0.metric == "lock_acquisitions_per_pass" && $0.new.count == 8 && $0.verdict == .unchanged })
 
@@ -78,10 +78,19 @@ private func inject(_ text: String, column: String, backend: String, factor: Dou
         }.joined(separator: "\n") + "\n"
         let later = directory.appendingPathComponent("later.csv").path
         try rewritten.write(toFile: later, atomically: true, encoding: .utf8)
-        let again = Comparer.compare(base: try ResultsFile.load(path: csv), new: try ResultsFile.load(path: later), settings: CompareSettings())
+        let again = Comparer.compare(base: try ResultTable.load(path: csv), new: try ResultTable.load(path: later), settings: CompareSettings())
         #expect(again.comparisons.count == Comparer.compare(
-            base: try ResultsFile.load(path: csv), new: try ResultsFile.load(path: csv), settings: CompareSettings()).comparisons.count)
+            base: try ResultTable.load(path: csv), new: try ResultTable.load(path: csv), settings: CompareSettings()).comparisons.count)
         #expect(again.comparisons.filter { $0.metric == "notifier_calls_per_pass" }.allSatisfy { $0.verdict == .unchanged })
+    }
+
+    @Test func crlfLineEndingsRead() throws {
+        let directory = makeScratchDirectory()
+        let path = directory.appendingPathComponent("a.csv").path
+        #expect(runTinySweep(output: path) == .success)
+        let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "\n", with: "\r\n")
+        let crlf = try ResultTable.parse(Array(text.utf8), name: "crlf")
+        #expect(crlf.rows == (try ResultTable.load(path: path)).rows)
     }
 
     @Test func concatenatedShardsReadAsOneFile() throws {
@@ -92,7 +101,7 @@ private func inject(_ text: String, column: String, backend: String, factor: Dou
             #expect(runExactCountSweep(output: path, ["--shard", "\(shard)/2"]) == .success)
             parts.append(try String(contentsOfFile: path, encoding: .utf8))
         }
-        let whole = try ResultsFile.parse(Array((parts[0] + parts[1]).utf8), name: "merged")
+        let whole = try ResultTable.parse(Array((parts[0] + parts[1]).utf8), name: "merged")
         #expect(whole.rows.count == 16)
     }
 
@@ -138,7 +147,7 @@ private func inject(_ text: String, column: String, backend: String, factor: Dou
 
         let both = directory.appendingPathComponent("both.csv").path
         #expect(runTinySweep(output: both) == .success)
-        let report = Comparer.compare(base: try ResultsFile.load(path: tdp), new: try ResultsFile.load(path: both), settings: CompareSettings())
+        let report = Comparer.compare(base: try ResultTable.load(path: tdp), new: try ResultTable.load(path: both), settings: CompareSettings())
         #expect(report.onlyInBase.isEmpty && report.onlyInNew.allSatisfy { $0.value("backend") == "baseline" } && !report.onlyInNew.isEmpty)
         #expect(report.markdown().contains("Only in new"))
     }
@@ -148,12 +157,12 @@ private func inject(_ text: String, column: String, backend: String, factor: Dou
         let directory = makeScratchDirectory()
         let base = directory.appendingPathComponent("a.csv").path
         #expect(runTinySweep(output: base) == .success)
-        let file = try ResultsFile.load(path: base)
+        let file = try ResultTable.load(path: base)
         var rows = file.rows
         for index in rows.indices where rows[index]["backend"] == "baseline" {
             rows[index].values["pass_avg_s"] = "100"
         }
-        let slower = ResultsFile(name: "slower", rows: rows, columns: file.columns)
+        let slower = ResultTable(name: "slower", rows: rows, columns: file.columns)
         var settings = CompareSettings()
         settings.gate = ["pass_avg_s"]
         let report = Comparer.compare(base: file, new: slower, settings: settings)

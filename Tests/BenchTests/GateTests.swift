@@ -19,7 +19,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathCom
 
     @Test func theCommittedBaselineIsTheGatesSweepAndCanShowARegression() throws {
         let path = repositoryRoot.appendingPathComponent(GateSweep.baselinePath(machine: GateSweep.defaultMachine)).path
-        let baseline = try ResultsFile.load(path: path)
+        let baseline = try ResultTable.load(path: path)
         #expect(baseline.rows.count == 128)
         let report = Comparer.compare(base: baseline, new: baseline, settings: GateSweep.settings)
         #expect(report.status == .noRegression)

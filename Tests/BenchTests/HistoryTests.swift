@@ -20,7 +20,7 @@ private func entry(_ commit: String, _ backend: String, _ median: Double, metric
         // aaa appended again replaces its lines and moves after bbb.
         #expect(entries.first?.commit == "bbb" && entries.last?.commit == "aaa")
         #expect(entries.filter { $0.commit == "aaa" }.count == entries.filter { $0.commit == "bbb" }.count)
-        let file = try ResultsFile.load(path: results)
+        let file = try ResultTable.load(path: results)
         let populate = try #require(entries.first { $0.metric == "populate_s" && $0.cell.value("backend") == "x86-tdp" && $0.cell.value("aging") == "off" })
         let values = file.rows.filter {
             $0["backend"] == "x86-tdp" && $0["aging"] == "off" && $0["vcpus"] == populate.cell.value("vcpus")

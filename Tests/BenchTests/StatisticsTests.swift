@@ -68,3 +68,12 @@ import Testing
         #expect(HolmAdjustment.adjust([]).isEmpty)
     }
 }
+
+extension StatisticsTests {
+    @Test func unequalSizesGiveTheSamePEitherWayRound() {
+        let first = [1.0, 4, 4, 9, 12, 15, 15, 20, 21], second = [3.0, 4, 10, 11]
+        let forward = MannWhitney.test(first, second), backward = MannWhitney.test(second, first)
+        #expect(forward.p == backward.p)
+        #expect(forward.u + backward.u == Double(first.count * second.count))
+    }
+}

@@ -22,7 +22,7 @@ struct BaselineCheckCommand: ParsableCommand {
         let path = try baseline ?? GateSweep.baselinePath(machine: GateSweep.machine(machine))
         for output in [json, benchmarkAction].compactMap({ $0 }) { try AtomicFileWriter.checkWritable(path: output) }
         let report = Comparer.compare(
-            base: try ResultsFile.load(path: path), new: try ResultsFile.load(path: results), settings: GateSweep.settings)
+            base: try ResultTable.load(path: path), new: try ResultTable.load(path: results), settings: GateSweep.settings)
         try CompareCommand.finish(report, json: json, benchmarkAction: benchmarkAction)
     }
 }

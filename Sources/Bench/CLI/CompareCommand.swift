@@ -48,7 +48,7 @@ struct CompareCommand: ParsableCommand {
             try AtomicFileWriter.checkWritable(path: path)
         }
         let report = Comparer.compare(
-            base: try ResultsFile.load(path: base), new: try ResultsFile.load(path: new), settings: settings)
+            base: try ResultTable.load(path: base), new: try ResultTable.load(path: new), settings: settings)
         try Self.finish(report, json: json, benchmarkAction: benchmarkAction)
     }
 

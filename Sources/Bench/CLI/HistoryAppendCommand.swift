@@ -24,7 +24,7 @@ struct HistoryAppendCommand: ParsableCommand {
         try AtomicFileWriter.checkWritable(path: history, createParent: createParent)
         var settings = CompareSettings()
         settings.reference = reference
-        let added = HistoryFile.entries(from: try ResultsFile.load(path: file), commit: commit, settings: settings)
+        let added = HistoryFile.entries(from: try ResultTable.load(path: file), commit: commit, settings: settings)
         guard !added.isEmpty else { throw InputError("'\(file)': no metric to record (no rows with a known metric)") }
         let existing = try HistoryFile.load(path: history)
         try AtomicFileWriter.write(HistoryFile.document(existing: existing, adding: added), to: history, createParent: createParent)

@@ -6,7 +6,7 @@
 /// adjustment runs over the gating comparisons (and separately over the informational ones), and
 /// the verdict follows `Verdict`'s rules. Pure: reads nothing but its arguments.
 public enum Comparer {
-    public static func compare(base: ResultsFile, new: ResultsFile, settings: CompareSettings) -> ComparisonReport {
+    public static func compare(base: ResultTable, new: ResultTable, settings: CompareSettings) -> ComparisonReport {
         let keyColumns = CellKey.parameterColumns.filter { base.columns.contains($0) && new.columns.contains($0) }
         let metrics = CompareMetric.catalog.filter { settings.metrics?.contains($0.name) ?? true }
         let baseSamples = samples(base, keyColumns: keyColumns, metrics: metrics, reference: settings.reference)
@@ -90,7 +90,7 @@ public enum Comparer {
         var values: [CellKey: [String: [Double]]] = [:]
     }
 
-    static func samples(_ file: ResultsFile, keyColumns: [String], metrics: [CompareMetric], reference: String) -> Samples {
+    static func samples(_ file: ResultTable, keyColumns: [String], metrics: [CompareMetric], reference: String) -> Samples {
         let runs = RunIndex(file.rows)
         var samples = Samples()
         for row in file.rows {

@@ -28,6 +28,11 @@ public enum MannWhitney {
     public static func test(_ first: [Double], _ second: [Double]) -> Result {
         let n = first.count, m = second.count
         guard n > 0, m > 0 else { return Result(u: 0, p: 1, exact: true) }
+        // The test is symmetric; counting subsets of the smaller sample is the cheaper way round.
+        if n > m {
+            let swapped = test(second, first)
+            return Result(u: Double(n * m) - swapped.u, p: swapped.p, exact: swapped.exact)
+        }
         let total = n + m
         // Doubled midranks are whole numbers, so the distribution can be counted exactly in integers.
         let pooled = (first.map { ($0, true) } + second.map { ($0, false) }).sorted { $0.0 < $1.0 }

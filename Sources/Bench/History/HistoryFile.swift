@@ -12,7 +12,7 @@ public enum HistoryFile {
     static let trailingColumns = ["metric", "unit", "median", "repetitions"]
 
     /// The medians of every catalog metric of every cell in `file`, for `commit`.
-    public static func entries(from file: ResultsFile, commit: String, settings: CompareSettings) -> [HistoryEntry] {
+    public static func entries(from file: ResultTable, commit: String, settings: CompareSettings) -> [HistoryEntry] {
         let keyColumns = CellKey.parameterColumns.filter(file.columns.contains)
         let metrics = CompareMetric.catalog.filter { settings.metrics?.contains($0.name) ?? true }
         let samples = Comparer.samples(file, keyColumns: keyColumns, metrics: metrics, reference: settings.reference)

@@ -11,7 +11,7 @@ import Foundation
 /// line break, which `run` always writes), invalid JSON, a missing `schema`, or an unsupported
 /// schema version. Google Benchmark aggregate entries (mean, median, …) are skipped: comparisons
 /// need the repetitions themselves.
-public struct ResultsFile: Sendable {
+public struct ResultTable: Sendable {
     /// Schema versions whose columns mean what this version expects: 2, and 3, which adds columns.
     public static let supportedSchemas: Set<Int> = [2, 3]
 
@@ -23,7 +23,7 @@ public struct ResultsFile: Sendable {
     public let columns: Set<String>
 
     /// Reads and checks the file at `path`.
-    public static func load(path: String) throws(InputError) -> ResultsFile {
+    public static func load(path: String) throws(InputError) -> ResultTable {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw InputError("'\(path)': no such file")
@@ -35,7 +35,7 @@ public struct ResultsFile: Sendable {
     }
 
     /// Reads and checks results held in `bytes`.
-    public static func parse(_ bytes: [UInt8], name: String) throws(InputError) -> ResultsFile {
+    public static func parse(_ bytes: [UInt8], name: String) throws(InputError) -> ResultTable {
         let what = "'\(name)'"
         guard bytes.contains(where: { !Self.isSpace($0) }) else { throw InputError("\(what): the file is empty") }
         guard !bytes.contains(0), let text = String(validating: bytes, as: UTF8.self) else {
@@ -51,7 +51,7 @@ public struct ResultsFile: Sendable {
                 throw InputError("\(what): schema \(schema) is not supported (this version reads schemas \(supportedSchemas.sorted().map(String.init).joined(separator: " and ")))")
             }
         }
-        return ResultsFile(name: name, rows: rows, columns: rows.reduce(into: Set<String>()) { $0.formUnion($1.values.keys) })
+        return ResultTable(name: name, rows: rows, columns: rows.reduce(into: Set<String>()) { $0.formUnion($1.values.keys) })
     }
 
     private static func isSpace(_ byte: UInt8) -> Bool {
@@ -59,7 +59,8 @@ public struct ResultsFile: Sendable {
     }
 
     private static func csvRows(_ text: String, what: String) throws(InputError) -> [ResultRow] {
-        guard text.hasSuffix("\n") else {
+        // Bytes, not Characters: "\r\n" is one Character, which hasSuffix("\n") would not match.
+        guard text.utf8.last == UInt8(ascii: "\n") else {
             throw InputError("\(what): truncated (the last line has no line break; results files always end with one)")
         }
         let table: [[String]]
