@@ -59,7 +59,7 @@ private func inject(_ text: String, column: String, backend: String, factor: Dou
         #expect(abs((regressed.first?.test.p ?? 1) - 2 / 12870) < 1e-12)
     }
 
-    @Test func readsJSONAndReorderedCSVWithUnknownColumnsAndSchema3() throws {
+    @Test func readsJSONAndReorderedSchema2CSVWithUnknownColumns() throws {
         let directory = makeScratchDirectory()
         let csv = directory.appendingPathComponent("a.csv").path, json = directory.appendingPathComponent("b.json").path
         #expect(runExactCountSweep(output: csv) == .success)
@@ -68,13 +68,16 @@ private func inject(_ text: String, column: String, backend: String, factor: Dou
         #expect(fromJSON.onlyInBase.isEmpty && fromJSON.onlyInNew.isEmpty)
         #expect(fromJSON.comparisons.contains { $0.metric == "lock_acquisitions_per_pass" && $0.new.count == 8 && $0.verdict == .unchanged })
 
-        // Reverse the columns, add a column this version does not know, call it schema 3.
+        // Schema 2 as main wrote it before: without schema 3's columns; then the columns reversed
+        // and one this version does not know added.
         let table = try CSVWriter.parse(try String(contentsOfFile: csv, encoding: .utf8))
+        let schema3Only: Set<String> = ["kernel", "thp", "toolchain", "command", "vcpu_cpu_s"]
+        let kept = table[0].indices.filter { !schema3Only.contains(table[0][$0]) }
         let schema = try #require(table[0].firstIndex(of: "schema"))
         let rewritten = table.enumerated().map { number, row -> String in
             var fields = row
-            if number > 0 { fields[schema] = "3" }
-            return (fields.reversed() + [number == 0 ? "tlb_misses" : "17"]).map(CSVWriter.escape).joined(separator: ",")
+            if number > 0 { fields[schema] = "2" }
+            return (kept.map { fields[$0] }.reversed() + [number == 0 ? "tlb_misses" : "17"]).map(CSVWriter.escape).joined(separator: ",")
         }.joined(separator: "\n") + "\n"
         let later = directory.appendingPathComponent("later.csv").path
         try rewritten.write(toFile: later, atomically: true, encoding: .utf8)
@@ -116,7 +119,7 @@ private func inject(_ text: String, column: String, backend: String, factor: Dou
         case "truncated": Array(text.utf8.prefix(text.utf8.count - 40))
         case "empty": []
         case "binary": [0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x00, 0x00, 0xFF, 0xFE]
-        case "schema": Array(text.replacingOccurrences(of: "\n2,", with: "\n1,").utf8)
+        case "schema": Array(text.replacingOccurrences(of: "\n\(RunRecord.schemaVersion),", with: "\n9,").utf8)
         default: Array("a,b,c\n1,2,3\n".utf8)
         }
         FileManager.default.createFile(atPath: bad, contents: Data(bytes))

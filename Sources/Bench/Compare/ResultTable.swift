@@ -132,18 +132,27 @@ public struct ResultTable: Sendable {
         return rows
     }
 
-    /// Backend, variant and aging from `<backend>[(variant)]/<memory>/vcpus:<n>/aging:<mode>`.
+    /// The cell parameters a benchmark name carries: `<backend>[(variant)]/<memory>/vcpus:<n>/aging:<mode>`,
+    /// and, from schema 3 on, `/pattern:<p>/write:<w>/seed:<s>/driver:<d>/costs:<c>`; segments
+    /// this version does not know are ignored.
     private static func nameFields(_ name: String, place: String) throws(InputError) -> [String: String] {
         let parts = name.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard parts.count >= 4, parts[2].hasPrefix("vcpus:"), parts[3].hasPrefix("aging:") else {
-            throw InputError("\(place): name '\(name)' is not <backend>/<memory>/vcpus:<n>/aging:<mode>")
+            throw InputError("\(place): name '\(name)' is not <backend>/<memory>/vcpus:<n>/aging:<mode>[/...]")
         }
         var backend = parts[0], variant = "default"
         if backend.hasSuffix(")"), let open = backend.firstIndex(of: "(") {
             variant = String(backend[backend.index(after: open)..<backend.index(before: backend.endIndex)])
             backend = String(backend[..<open])
         }
-        return ["backend": backend, "variant": variant, "aging": String(parts[3].dropFirst("aging:".count))]
+        var fields = ["backend": backend, "variant": variant]
+        let columns = ["vcpus": "vcpus", "aging": "aging", "pattern": "pattern", "write": "write_percent",
+                       "seed": "seed", "driver": "driver", "costs": "costs"]
+        for part in parts.dropFirst(2) {
+            guard let colon = part.firstIndex(of: ":"), let column = columns[String(part[..<colon])] else { continue }
+            fields[column] = String(part[part.index(after: colon)...])
+        }
+        return fields
     }
 
     /// A scalar as CSV would spell it; nil for arrays and objects.
