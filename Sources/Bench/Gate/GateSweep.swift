@@ -71,16 +71,17 @@ public enum GateSweep {
         return name
     }
 
-    /// Runs every sweep (shard `shard` of each when given) and returns their CSV outputs
-    /// concatenated, one header. Sweep summaries go to stdout as `run` prints them.
+    /// Runs the sweeps numbered in `only` (1-based; all when nil), shard `shard` of each when
+    /// given, and returns their CSV outputs concatenated, one header. Sweep summaries go to stdout
+    /// as `run` prints them.
     ///
     /// - Throws: `RunOutcome` or `InputError` from a sweep, unchanged.
-    public static func run(calibration: String, shard: String?, quiet: Bool) throws -> String {
+    public static func run(calibration: String, shard: String?, only: Int? = nil, quiet: Bool) throws -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("agingbench-gate-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         var combined = ""
-        for (number, sweep) in sweeps(calibration: calibration).enumerated() {
+        for (number, sweep) in sweeps(calibration: calibration).enumerated() where only == nil || only == number + 1 {
             let output = directory.appendingPathComponent("sweep-\(number).csv").path
             var arguments = sweep + ["--output", output]
             if let shard { arguments += ["--shard", shard] }
