@@ -38,6 +38,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathCom
         #expect(missing == 2 && errors.split(separator: "\n").count == 1)
         #expect(try runBinary(["baseline", "check", results, "--machine", "../etc"]).0 == 2)
         #expect(try runBinary(["baseline", "run", "--shard", "65/65", "--output", directory.appendingPathComponent("g.csv").path]).0 == 2)
+        #expect(try runBinary(["baseline", "run", "--sweep", "3", "--output", directory.appendingPathComponent("g.csv").path]).0 == 2)
     }
 
     @Test func gateSettingsWidenOnlyTheTimingRatios() {
