@@ -31,6 +31,9 @@ private func entry(_ commit: String, _ backend: String, _ median: Double, metric
 
     @Test func changePointsMarkTheFirstCommitOfALastingShift() {
         let chart = TrendChart(metric: "m", summary: "s", unit: "×", entries: [], changeThreshold: 0.05)
+        // One disturbed run is not a change.
+        let noisy = [10.0, 10.1, 9.9, 10.0, 19, 10.05, 9.95, 10].enumerated().map { TrendChart.Point(x: $0.offset, value: $0.element) }
+        #expect(chart.changePoints(noisy).isEmpty)
         let flat = [10.0, 10.1, 9.9, 10.0, 10.05].enumerated().map { TrendChart.Point(x: $0.offset, value: $0.element) }
         #expect(chart.changePoints(flat).isEmpty)
         let step = [10.0, 10, 10, 12, 12, 12, 12].enumerated().map { TrendChart.Point(x: $0.offset, value: $0.element) }
@@ -39,8 +42,8 @@ private func entry(_ commit: String, _ backend: String, _ median: Double, metric
     }
 
     @Test func chartHasAxesUnitsALegendLineAndChangeMarks() throws {
-        let entries = ["c1", "c2", "c3", "c4"].enumerated().flatMap { index, commit in
-            [entry(commit, "x86-tdp", 8), entry(commit, "baseline", index < 2 ? 512 : 640)]
+        let entries = ["c1", "c2", "c3", "c4", "c5", "c6"].enumerated().flatMap { index, commit in
+            [entry(commit, "x86-tdp", 8), entry(commit, "baseline", index < 3 ? 512 : 640)]
         }
         let svg = TrendChart(metric: "notifier_calls_per_pass", summary: "calls", unit: "calls/pass", entries: entries, changeThreshold: 0.05).svg()
         #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"))

@@ -23,12 +23,16 @@ struct HistoryPlotCommand: ParsableCommand {
         default: Array(try CompareCommand.metricSet(metrics, option: "--metrics"))
         }
         let settings = GateSweep.settings
+        var lineOrder: [String] = []
+        for entry in entries where !lineOrder.contains(TrendChart.backend(entry.cell)) {
+            lineOrder.append(TrendChart.backend(entry.cell))
+        }
         var written: [String] = []
         for metric in CompareMetric.catalog where wanted.contains(metric.name) {
             let lines = entries.filter { $0.metric == metric.name }
             guard !lines.isEmpty else { continue }
             let chart = TrendChart(metric: metric.name, summary: metric.summary, unit: metric.unit, entries: lines,
-                                   changeThreshold: settings.threshold(for: metric.name))
+                                   changeThreshold: settings.threshold(for: metric.name), lineOrder: lineOrder)
             let path = "\(outputDirectory)/\(metric.name).svg"
             try AtomicFileWriter.write(chart.svg(), to: path, createParent: outputDirectory == "results/history")
             written.append(path)

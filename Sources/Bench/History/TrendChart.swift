@@ -7,28 +7,33 @@ import Foundation
 /// the y axis is the metric in a readable unit (seconds as ms or µs, nanoseconds as µs or ms when
 /// large) with 5 or so round ticks; colours are the Okabe–Ito palette, distinguishable with
 /// colour-blindness, and every line also has its own marker shape and its latest value in the
-/// legend (lines of equal values overlap). A panel whose values span more than 20× uses a log axis. A change point is a commit where
-/// the median of a line's next (up to 3) points differs from the median of its previous (up to 3)
-/// by more than `changeThreshold`, the first of a run of such commits: a ringed marker, a dashed
-/// vertical line and the change in percent. Self-contained: no scripts, fonts or external files.
+/// legend (lines of equal values overlap). A panel whose values span more than 20× uses a log
+/// axis. A change point is a commit where the median of a line's next 3 points differs from the
+/// median of its previous 3 by more than `changeThreshold` (so a mark appears two commits after
+/// the change), the step itself within a run of such commits: a ringed marker, a dashed vertical
+/// line and the change in percent. Self-contained: no scripts, fonts or external files.
 public struct TrendChart {
     public let metric: String
     public let summary: String
     public let unit: String
     public let entries: [HistoryEntry]
     public let changeThreshold: Double
+    /// Every line name in the order that fixes its colour and marker, so a backend looks the same
+    /// in every chart of one history (lines missing from a panel do not shift the others).
+    public let lineOrder: [String]
 
     static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
     static let width = 960.0
     static let panelHeight = 300.0
     static let left = 90.0, right = 210.0, top = 90.0, bottomAxis = 70.0
 
-    public init(metric: String, summary: String, unit: String, entries: [HistoryEntry], changeThreshold: Double) {
+    public init(metric: String, summary: String, unit: String, entries: [HistoryEntry], changeThreshold: Double, lineOrder: [String] = []) {
         self.metric = metric
         self.summary = summary
         self.unit = unit
         self.entries = entries
         self.changeThreshold = changeThreshold
+        self.lineOrder = lineOrder
     }
 
     /// A point of a line: the commit's position on the x axis and the median.
@@ -70,7 +75,9 @@ public struct TrendChart {
             if let best = run.max(by: { $0.score < $1.score }) { found.append((best.index, best.change)) }
             run.removeAll()
         }
-        for index in points.indices.dropFirst() {
+        // Three points on each side: a median of three shrugs off one disturbed run, while a
+        // median of two is their mean and one outlier makes a "change" (seen in the A/A history).
+        for index in points.indices where index >= 3 && points.count - index >= 3 {
             let before = points[max(0, index - 3)..<index].map(\.value)
             let after = points[index..<min(points.count, index + 3)].map(\.value)
             let change = Comparer.relativeChange(from: MarkdownTable.median(before), to: MarkdownTable.median(after))
@@ -130,7 +137,8 @@ public struct TrendChart {
                 svg += "<text transform=\"translate(\(Self.f(x(index) + 4)),\(Self.f(plotBottom + 14))) rotate(40)\" font-size=\"11\" font-family=\"monospace\" fill=\"#333\">\(Self.escape(String(commit.prefix(8))))</text>\n"
             }
             svg += "<text x=\"\(Self.f(Self.left + plotWidth / 2))\" y=\"\(Self.f(plotBottom + Self.bottomAxis - 6))\" font-size=\"13\" text-anchor=\"middle\" fill=\"#333\">commit (oldest → newest)</text>\n"
-            for (lineNumber, series) in panel.series.enumerated() {
+            for (legendNumber, series) in panel.series.enumerated() {
+                let lineNumber = lineOrder.firstIndex(of: series.name) ?? (lineOrder.count + legendNumber)
                 let colour = Self.palette[lineNumber % Self.palette.count]
                 let path = series.points.map { "\(Self.f(x($0.x))),\(Self.f(y($0.value * scale)))" }.joined(separator: " ")
                 svg += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2.5\"/>\n"
@@ -142,9 +150,11 @@ public struct TrendChart {
                     let px = x(point.x), py = y(point.value * scale)
                     svg += "<line x1=\"\(Self.f(px))\" x2=\"\(Self.f(px))\" y1=\"\(Self.f(plotTop))\" y2=\"\(Self.f(plotBottom))\" stroke=\"\(colour)\" stroke-dasharray=\"5,4\" stroke-width=\"1.2\"/>\n"
                     svg += "<circle cx=\"\(Self.f(px))\" cy=\"\(Self.f(py))\" r=\"10\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"/>\n"
-                    svg += "<text x=\"\(Self.f(px + 12))\" y=\"\(Self.f(py - 14 < plotTop + 14 ? py + 26 : py - 14))\" font-size=\"12\" font-weight=\"bold\" fill=\"\(colour)\">\(Self.percent(change, sign: true))</text>\n"
+                    // Lines changing at one commit would print their labels on top of each other.
+                    let labelY = (py - 14 < plotTop + 14 ? py + 26 : py - 14) + Double(lineNumber % 2 == 0 ? 0 : 14)
+                    svg += "<text x=\"\(Self.f(px + 12))\" y=\"\(Self.f(labelY))\" font-size=\"12\" font-weight=\"bold\" fill=\"\(colour)\">\(Self.percent(change, sign: true))</text>\n"
                 }
-                let legendY = plotTop + 16 + Double(lineNumber) * 22
+                let legendY = plotTop + 16 + Double(legendNumber) * 22
                 svg += Self.marker(lineNumber, x: Self.left + plotWidth + 24, y: legendY - 4, colour: colour)
                 svg += "<line x1=\"\(Self.f(Self.left + plotWidth + 12))\" x2=\"\(Self.f(Self.left + plotWidth + 36))\" y1=\"\(Self.f(legendY - 4))\" y2=\"\(Self.f(legendY - 4))\" stroke=\"\(colour)\" stroke-width=\"2.5\"/>\n"
                 svg += "<text x=\"\(Self.f(Self.left + plotWidth + 44))\" y=\"\(Self.f(legendY))\" font-size=\"13\" fill=\"#222\">\(Self.escape(series.name))\(series.points.last.map { " " + Self.compact($0.value * scale) } ?? "")</text>\n"
