@@ -2,7 +2,7 @@ import Bench
 import Foundation
 
 // Every reader of a results file, fed the same bytes: each must return or throw `InputError`,
-// never trap. What the CSV reader accepts must also survive a write and a second read unchanged,
+// never trap; compare and history run on whatever the comparison reader accepts. What the CSV reader accepts must also survive a write and a second read unchanged,
 // or `--resume` would rewrite a file into something it then reads differently.
 func exerciseReaders(_ bytes: UnsafeRawBufferPointer) {
     let text = String(decoding: bytes, as: UTF8.self)
@@ -22,6 +22,13 @@ func exerciseReaders(_ bytes: UnsafeRawBufferPointer) {
         if (try? ResultsFile.merge(inputs)) != nil && !file.records.isEmpty {
             fatalError("a file merged with itself was accepted")
         }
+    }
+    // compare's reader, and compare itself on what it accepts (derived ratios, the tests, the reports).
+    if let file = try? ResultTable.parse(Array(bytes), name: "input") {
+        let report = Comparer.compare(base: file, new: file, settings: CompareSettings())
+        _ = report.markdown()
+        _ = report.json()
+        _ = HistoryFile.entries(from: file, commit: "fuzz", settings: CompareSettings())
     }
 }
 

@@ -1,0 +1,37 @@
+import ArgumentParser
+
+/// `agingbench baseline run --output FILE [--sweep k] [--shard i/n]`: the gate's sweeps, written
+/// atomically as one CSV (their outputs concatenated), so a CI matrix can run their shards.
+/// `--sweep k` runs only the k-th, so that the shards of one sweep can be put back together by
+/// `agingbench merge`, which takes shards of a single sweep only.
+struct BaselineRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run the gate's sweep and write its results (CSV).")
+
+    @Option(parsing: .unconditional, help: "Output file.")
+    var output: String
+    @Option(parsing: .unconditional, help: "Run shard i of n of each of the gate's sweeps.")
+    var shard: String?
+    @Option(parsing: .unconditional, help: "Run only the k-th of the gate's sweeps (1-\(GateSweep.sweeps(calibration: "").count)).")
+    var sweep: Int?
+    @Option(parsing: .unconditional, help: "Calibration of the calibrated sweep.")
+    var calibration = GateSweep.defaultCalibration
+    @Flag(help: "No progress on stderr.")
+    var quiet = false
+
+    func run() throws {
+        if let shard {
+            let slice = try Shard(parsing: shard)
+            guard slice.count <= GateSweep.maximumShards else {
+                throw InputError("shard '\(shard)': the gate's sweeps have cells for at most \(GateSweep.maximumShards) shards")
+            }
+        }
+        let count = GateSweep.sweeps(calibration: calibration).count
+        if let sweep, !(1...count).contains(sweep) {
+            throw InputError("--sweep \(sweep) is out of range: the gate has sweeps 1 to \(count)")
+        }
+        try AtomicFileWriter.checkWritable(path: output)
+        let text = try GateSweep.run(calibration: calibration, shard: shard, only: sweep, quiet: quiet)
+        try AtomicFileWriter.write(text, to: output)
+    }
+}

@@ -1,0 +1,55 @@
+/// What identifies a cell across files: its parameter columns, without the repetition and without
+/// metadata (timestamp, commit, host, calibration, …), which differ between runs of one cell.
+///
+/// Contract: `columns` is a subset of `parameterColumns` in that order, the same for every key
+/// compared with each other; a column a row lacks reads as "". Two rows are repetitions of one
+/// cell exactly when their keys are equal.
+public struct CellKey: Sendable, Hashable, Comparable {
+    /// Every column that shapes what a cell measures, as `run` writes them. Columns of later schemas
+    /// that this version does not know are not parameters: they are ignored, not matched.
+    public static let parameterColumns = [
+        "backend", "variant", "memory_per_vcpu_bytes", "vcpus", "aging", "pattern", "write_percent", "seed", "driver", "costs",
+    ]
+
+    /// The parameter columns this key holds.
+    public let columns: [String]
+    /// Their values, in the same order.
+    public let values: [String]
+
+    public init(row: ResultRow, columns: [String]) {
+        self.columns = columns
+        self.values = columns.map { row[$0] ?? "" }
+    }
+
+    /// The value of `column`, or "" when the key does not hold it.
+    public func value(_ column: String) -> String {
+        columns.firstIndex(of: column).map { values[$0] } ?? ""
+    }
+
+    /// A short human name: `backend(variant) memory ×vCPUs aging`, then every other parameter
+    /// as `name=value`.
+    public var label: String { label(omitting: []) }
+
+    /// `label` without the parameters in `omitted` (those every cell of a report shares).
+    public func label(omitting omitted: Set<String>) -> String {
+        var backend = value("backend")
+        let variant = value("variant")
+        if !variant.isEmpty && variant != "default" { backend += "(\(variant))" }
+        var parts = [backend]
+        if let bytes = UInt64(value("memory_per_vcpu_bytes")) {
+            parts.append(ByteSize(uncheckedBytes: bytes).description)
+        }
+        if !value("vcpus").isEmpty { parts.append("×\(value("vcpus"))") }
+        if !value("aging").isEmpty { parts.append("aging \(value("aging"))") }
+        for (column, text) in zip(columns, values)
+        where !["backend", "variant", "memory_per_vcpu_bytes", "vcpus", "aging"].contains(column) && !text.isEmpty
+            && !omitted.contains(column) {
+            parts.append("\(column)=\(text)")
+        }
+        return parts.joined(separator: " ")
+    }
+
+    public static func < (lhs: CellKey, rhs: CellKey) -> Bool {
+        lhs.values.lexicographicallyPrecedes(rhs.values)
+    }
+}

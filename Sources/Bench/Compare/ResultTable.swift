@@ -1,0 +1,170 @@
+import Foundation
+
+/// A results file read for comparison: CSV or Google Benchmark JSON as `run` writes them, found
+/// by content, not by name.
+///
+/// Contract: columns are found by name in any order; columns this version does not know are
+/// kept and otherwise ignored; repeated CSV header lines (concatenated shards, even of different
+/// column orders) start a new header. Every row's `schema` must be one of `supportedSchemas`.
+/// Anything else is refused with one `InputError` line naming the file: an empty file, binary
+/// data, a CSV cut short (an unclosed quote, a row with fewer fields than its header, or no final
+/// line break, which `run` always writes), invalid JSON, a missing `schema`, or an unsupported
+/// schema version. Google Benchmark aggregate entries (mean, median, …) are skipped: comparisons
+/// need the repetitions themselves.
+public struct ResultTable: Sendable {
+    /// Schema versions whose columns mean what this version expects: 2, and 3, which adds columns.
+    public static let supportedSchemas: Set<Int> = [2, 3]
+
+    /// Where the rows came from, for messages.
+    public let name: String
+    /// Every row, in file order.
+    public let rows: [ResultRow]
+    /// Every column name seen in the file.
+    public let columns: Set<String>
+
+    /// Reads and checks the file at `path`.
+    public static func load(path: String) throws(InputError) -> ResultTable {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw InputError("'\(path)': no such file")
+        }
+        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
+            throw InputError("'\(path)': cannot be read as a file")
+        }
+        return try parse([UInt8](data), name: path)
+    }
+
+    /// Reads and checks results held in `bytes`.
+    public static func parse(_ bytes: [UInt8], name: String) throws(InputError) -> ResultTable {
+        let what = "'\(name)'"
+        guard bytes.contains(where: { !Self.isSpace($0) }) else { throw InputError("\(what): the file is empty") }
+        guard !bytes.contains(0), let text = String(validating: bytes, as: UTF8.self) else {
+            throw InputError("\(what): binary data, not a results file (CSV or JSON)")
+        }
+        let first = bytes.first { !Self.isSpace($0) && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
+        let rows = first == UInt8(ascii: "{") ? try jsonRows(text, what: what) : try csvRows(text, what: what)
+        for (number, row) in rows.enumerated() {
+            guard let schemaText = row["schema"], let schema = Int(schemaText) else {
+                throw InputError("\(what): row \(number + 1) has no schema version")
+            }
+            guard supportedSchemas.contains(schema) else {
+                throw InputError("\(what): schema \(schema) is not supported (this version reads schemas \(supportedSchemas.sorted().map(String.init).joined(separator: " and ")))")
+            }
+        }
+        return ResultTable(name: name, rows: rows, columns: rows.reduce(into: Set<String>()) { $0.formUnion($1.values.keys) })
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
+    }
+
+    private static func csvRows(_ text: String, what: String) throws(InputError) -> [ResultRow] {
+        // Bytes, not Characters: "\r\n" is one Character, which hasSuffix("\n") would not match.
+        guard text.utf8.last == UInt8(ascii: "\n") else {
+            throw InputError("\(what): truncated (the last line has no line break; results files always end with one)")
+        }
+        let table: [[String]]
+        do {
+            table = try CSVWriter.parse(text)
+        } catch {
+            throw InputError("\(what): \(error.message)")
+        }
+        guard var header = table.first, isHeader(header) else {
+            throw InputError("\(what): not a results CSV (its first line has no 'schema' and 'backend' columns)")
+        }
+        var rows: [ResultRow] = []
+        for (number, fields) in table.enumerated().dropFirst() {
+            if isHeader(fields) {
+                header = fields
+                continue
+            }
+            guard fields.count == header.count else {
+                throw InputError("\(what): line \(number + 1) has \(fields.count) fields, its header \(header.count) (truncated or not a results file)")
+            }
+            rows.append(ResultRow(Dictionary(zip(header, fields), uniquingKeysWith: { first, _ in first })))
+        }
+        return rows
+    }
+
+    /// A data row never holds the text "schema" in a field, and every header names both columns.
+    private static func isHeader(_ fields: [String]) -> Bool {
+        fields.contains("schema") && fields.contains("backend")
+    }
+
+    private static func jsonRows(_ text: String, what: String) throws(InputError) -> [ResultRow] {
+        let top: [String: JSONValue]
+        do {
+            top = try JSONValue.parseObject(text, what: what)
+        } catch {
+            throw InputError("\(error.message) (truncated or not a results file)")
+        }
+        guard let context = top["context"]?.object, let benchmarks = top["benchmarks"]?.array else {
+            throw InputError("\(what): not a Google Benchmark results file (needs 'context' and 'benchmarks')")
+        }
+        var shared: [String: String] = [:]
+        let fromContext = ["schema": "schema", "date": "timestamp", "commit": "commit", "host_name": "host",
+                           "cpu_model": "cpu", "num_cpus": "cores", "library_build_type": "build"]
+        for (key, column) in fromContext {
+            if let value = context[key].flatMap(scalarText) { shared[column] = value }
+        }
+        if let sweep = context["sweep"]?.object {
+            for (key, column) in ["pattern": "pattern", "seed": "seed", "write-percent": "write_percent"] {
+                if let value = sweep[key]?.string, value != "-" { shared[column] = value }
+            }
+        }
+        var rows: [ResultRow] = []
+        for (position, item) in benchmarks.enumerated() {
+            let place = "\(what): benchmark \(position + 1)"
+            guard let benchmark = item.object, let name = benchmark["name"]?.string else {
+                throw InputError("\(place) has no name")
+            }
+            if benchmark["run_type"]?.string == "aggregate" { continue }
+            var values = shared
+            for (key, value) in try nameFields(name, place: place) { values[key] = value }
+            for (key, value) in benchmark {
+                if let converted = scalarText(value) { values[key] = converted }
+            }
+            if values["repetition"] == nil, let index = benchmark["repetition_index"].flatMap(scalarText) {
+                values["repetition"] = index
+            }
+            rows.append(ResultRow(values))
+        }
+        return rows
+    }
+
+    /// The cell parameters a benchmark name carries: `<backend>[(variant)]/<memory>/vcpus:<n>/aging:<mode>`,
+    /// and, from schema 3 on, `/pattern:<p>/write:<w>/seed:<s>/driver:<d>/costs:<c>`; segments
+    /// this version does not know are ignored.
+    private static func nameFields(_ name: String, place: String) throws(InputError) -> [String: String] {
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count >= 4, parts[2].hasPrefix("vcpus:"), parts[3].hasPrefix("aging:") else {
+            throw InputError("\(place): name '\(name)' is not <backend>/<memory>/vcpus:<n>/aging:<mode>[/...]")
+        }
+        var backend = parts[0], variant = "default"
+        if backend.hasSuffix(")"), let open = backend.firstIndex(of: "(") {
+            variant = String(backend[backend.index(after: open)..<backend.index(before: backend.endIndex)])
+            backend = String(backend[..<open])
+        }
+        var fields = ["backend": backend, "variant": variant]
+        let columns = ["vcpus": "vcpus", "aging": "aging", "pattern": "pattern", "write": "write_percent",
+                       "seed": "seed", "driver": "driver", "costs": "costs"]
+        for part in parts.dropFirst(2) {
+            guard let colon = part.firstIndex(of: ":"), let column = columns[String(part[..<colon])] else { continue }
+            fields[column] = String(part[part.index(after: colon)...])
+        }
+        return fields
+    }
+
+    /// A scalar as CSV would spell it; nil for arrays and objects.
+    private static func scalarText(_ value: JSONValue) -> String? {
+        switch value {
+        case .null: "nan"
+        case .bool(let flag): flag ? "1" : "0"
+        case .unsigned(let number): String(number)
+        case .signed(let number): String(number)
+        case .double(let number): number.description
+        case .string(let string): string
+        case .array, .object: nil
+        }
+    }
+}
