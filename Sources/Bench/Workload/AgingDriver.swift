@@ -16,11 +16,11 @@ import Core
 /// With the vCPUs' TLBs (`remote`): the walk's `clear_young` does not flush, unless
 /// `flushOnAge` (then every clear that found young pages shoots them down, as
 /// `clear_flush_young`); the eviction-only check is `clear_flush_young`; evictions shoot down
-/// what they zap. After asking about a window the driver takes the window's TLB hits from the
-/// ledger (after any flush, so a hit on a translation the flush removed is not counted):
-/// present pages reported old that a vCPU used through its TLB since the previous pass are
-/// **false old** (in eviction-only mode: those `clear_flush_young` finds old), and evicting one
-/// marks its folio so its refault is told apart.
+/// what they zap. Before looking at a window the driver takes its TLB hits since the previous
+/// pass from the ledger: present pages it then reports old that a vCPU used through its TLB
+/// are **false old** (in eviction-only mode: those `clear_flush_young` finds old), and evicting
+/// one marks its folio so its refault is told apart. Hits while the window is being aged are
+/// dropped at its end, so a hit on a translation this pass flushed never counts.
 struct AgingDriver<MMU: SecondaryMMU> {
     let mmu: MMU
     let thread: HostThread
@@ -79,6 +79,14 @@ struct AgingDriver<MMU: SecondaryMMU> {
         var present = YoungBitmap()
         var young = YoungBitmap()
         var presentCount = 0
+        // The hits since the previous pass, taken before this pass looks: a hit while the
+        // window is aged may follow a walk that set Accessed after the test saw it clear.
+        var hidden = remote?.ledger.take(window) ?? YoungBitmap()
+        defer {
+            // Hits while the window was aged go: they were on translations this pass's flushes
+            // removed, or on fresh ones whose walk set Accessed, which the next pass will see.
+            if let remote { _ = remote.ledger.take(window) }
+        }
         if let host {
             host.memory.forEachPresent(in: window) { page, slot, pte in
                 present.insert(page, in: window)
@@ -93,9 +101,7 @@ struct AgingDriver<MMU: SecondaryMMU> {
         }
         pagesAged &+= UInt64(presentCount)
         young.formUnion(askSecondary(window, present: present))
-        var hidden = YoungBitmap()
-        if let remote {
-            hidden = remote.ledger.take(window)
+        if remote != nil {
             hidden.formIntersection(present)
             if mode != .evictionOnly {
                 hidden.bits &= ~young.bits
