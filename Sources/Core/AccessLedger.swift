@@ -31,7 +31,11 @@ public final class AccessLedger: @unchecked Sendable {
 
     /// A vCPU used `gfn` through its TLB. A page hit again and again costs a load, not a write:
     /// the line stays shared until the driver takes it.
-    @inlinable public func recordHit(_ gfn: UInt64) {
+    @inlinable public func recordHit(_ gfn: UInt64) { Self.recordHit(gfn, in: words) }
+
+    /// `recordHit` on a ledger's words, for a caller that holds them without the ledger.
+    @inlinable @inline(__always)
+    static func recordHit(_ gfn: UInt64, in words: UnsafeMutablePointer<Atomic<UInt64>>) {
         let word = words + Int(gfn >> 6)
         let bit: UInt64 = 1 &<< (gfn & 63)
         if word.pointee.load(ordering: .relaxed) & bit == 0 {

@@ -14,6 +14,7 @@ public final class RemoteTLBs: @unchecked Sendable {
     public let ledger: AccessLedger
 
     public init(vcpus: Int, entries: Int = TLB.defaultEntries, ways: Int = TLB.defaultWays, gfnCount: UInt64) {
+        precondition(gfnCount <= TLB.gfnLimit(entries: entries, ways: ways), "the TLB's tags cannot tell these gfns apart")
         let ledger = AccessLedger(gfnCount: gfnCount)
         self.ledger = ledger
         tlbs = (0..<vcpus).map { _ in TLB(entries: entries, ways: ways, ledger: ledger) }

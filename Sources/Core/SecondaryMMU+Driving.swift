@@ -12,14 +12,14 @@ extension SecondaryMMU {
     /// remainder), calls `handleFault` (the fault lock, the invalidation check, walk and
     /// install), re-enters and retries the access. The walk that succeeds fills the TLB.
     /// - Parameters:
-    ///   - tlb: the vCPU's TLB; nil walks on every access (`--tlb-entries 0`).
+    ///   - tlb: the vCPU's TLB (its `port`); nil walks on every access (`--tlb-entries 0`).
     ///   - host: the primary MMU and remainders; nil for the bare secondary MMU (`--costs raw`).
     ///   - onFault: called after each fault with its duration in ticks (`Ticks`) and what its
     ///     GUP step found (nil without a host side).
     /// - Returns: the faults taken (0 when the access hit the TLB or the walk succeeded).
     @inlinable @discardableResult
     public func accessFaulting(
-        _ gfn: UInt64, write: Bool, thread: HostThread, tlb: TLB? = nil, host: HostSide? = nil,
+        _ gfn: UInt64, write: Bool, thread: HostThread, tlb: TLB.Port? = nil, host: HostSide? = nil,
         onFault: (_ ticks: UInt64, _ result: HostMemory.FaultResult?) -> Void = { _, _ in }
     ) -> Int {
         if let tlb {

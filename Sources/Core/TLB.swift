@@ -6,6 +6,7 @@ import Synchronization
 /// Contract:
 /// - **Owner.** Only the vCPU thread that owns the TLB looks up, fills and flushes it; it does so
 ///   inside guest mode (`enterGuest()` … `exitGuest()`), so the arrays need no atomics.
+/// - **Port.** The owner's access path goes through `port`, a plain pointer to the state.
 /// - **A hit** (`lookup`) neither walks nor sets Accessed. A write hits only an entry filled by
 ///   a write: a write through a translation cached clean walks again to set Dirty, as x86
 ///   re-walks on the first write through a clean TLB entry.
@@ -18,8 +19,8 @@ import Synchronization
 /// - Keyed by the gfn the vCPU accesses, whatever guest address the backend maps it at (the
 ///   shadow MMU's alias), so a gfn range shoots down every translation of those gfns.
 public final class TLB: @unchecked Sendable {
-    // Safety: `tags`, `victims` and `counters` belong to the owning vCPU thread; the mailbox is
-    // atomics plus a Mutex-protected list.
+    // Safety: the tags, dirty bits, victims and counters in `state` belong to the owning vCPU
+    // thread; the mailbox is atomics plus a Mutex-protected list.
 
     /// A current x86 STLB (Intel Golden Cove: 2048 4 KiB entries, 16-way).
     public static let defaultEntries = 2048
@@ -33,158 +34,123 @@ public final class TLB: @unchecked Sendable {
         public var answered: UInt64 = 0
         /// The posted sequence this vCPU has answered up to.
         @usableFromInline var seen: UInt64 = 0
+        /// The way the last `lookup` found its gfn in (clean, for a write), or -1: where `fill`
+        /// puts the translation without searching again.
+        @usableFromInline var probedWay: Int = -1
         public init() {}
     }
 
     public let entries: Int
     public let ways: Int
-    @usableFromInline let setMask: UInt64
-    /// `(gfn + 1) << 1 | dirty` per way; 0 is an empty way.
-    @usableFromInline let tags: UnsafeMutablePointer<UInt64>
-    /// Per set, the next way to replace (round robin).
-    @usableFromInline let victims: UnsafeMutablePointer<Int>
-    @usableFromInline let counterStorage: UnsafeMutablePointer<Counters>
+    /// Everything the vCPU's access path touches, in one block reached through `port`: the
+    /// path then holds a plain pointer, and pays no reference counting per access.
+    @usableFromInline let state: UnsafeMutablePointer<State>
     /// Hits are recorded here for the false-old count (nil: not recorded).
-    @usableFromInline let ledger: AccessLedger?
-
-    /// posted, answered and in-guest words, a cache line apart so the zapper's post does not
-    /// evict the vCPU's answer and the vCPU's per-access load stays a shared-line hit.
-    @usableFromInline let mailbox: UnsafeMutablePointer<Atomic<UInt64>>
-    @usableFromInline static let postedIndex = 0
-    @usableFromInline static let answeredIndex = 8
-    @usableFromInline static let inGuestIndex = 16
+    public let ledger: AccessLedger?
+    /// The mailbox, also in `state`; other threads use this copy and never read `state`,
+    /// which the owner writes.
+    private let mailbox: UnsafeMutablePointer<Atomic<UInt64>>
     private let pending = Mutex<[GFNRange]>([])
+
+    /// The largest gfn (exclusive) a TLB of `entries` and `ways` can tell apart from others.
+    public static func gfnLimit(entries: Int, ways: Int) -> UInt64 {
+        UInt64(UInt32.max - 1) &* UInt64(entries / ways)
+    }
 
     /// - Parameters:
     ///   - entries: translations held; `entries / ways` must be a power of two.
-    ///   - ways: associativity.
+    ///   - ways: associativity, at most 64.
     ///   - ledger: where hits are recorded for the false-old count, if anywhere.
     public init(entries: Int = TLB.defaultEntries, ways: Int = TLB.defaultWays, ledger: AccessLedger? = nil) {
-        precondition(ways > 0 && entries >= ways && entries % ways == 0, "a TLB holds whole sets")
+        precondition(Self.isValid(entries: entries, ways: ways), "a TLB holds a power of two of whole sets")
         let sets = entries / ways
-        precondition(sets & (sets - 1) == 0, "the set count must be a power of two")
         self.entries = entries
         self.ways = ways
         self.ledger = ledger
-        setMask = UInt64(sets - 1)
-        tags = .allocate(capacity: entries)
+        let tags = UnsafeMutablePointer<UInt32>.allocate(capacity: entries)
         tags.initialize(repeating: 0, count: entries)
-        victims = .allocate(capacity: sets)
+        let dirty = UnsafeMutablePointer<UInt64>.allocate(capacity: sets)
+        dirty.initialize(repeating: 0, count: sets)
+        let victims = UnsafeMutablePointer<Int>.allocate(capacity: sets)
         victims.initialize(repeating: 0, count: sets)
-        counterStorage = .allocate(capacity: 1)
-        counterStorage.initialize(to: Counters())
-        mailbox = .allocate(capacity: 24)
+        let mailbox = UnsafeMutablePointer<Atomic<UInt64>>.allocate(capacity: 24)
         for index in 0..<24 { (mailbox + index).initialize(to: Atomic(0)) }
+        self.mailbox = mailbox
+        state = .allocate(capacity: 1)
+        state.initialize(to: State(
+            tags: tags, dirty: dirty, victims: victims, ways: ways, setMask: UInt64(sets - 1),
+            setShift: UInt64(sets.trailingZeroBitCount), ledgerWords: ledger?.words, mailbox: mailbox))
+        state.pointee.owner = Unmanaged.passUnretained(self)
     }
 
     deinit {
-        tags.deallocate()
-        victims.deallocate()
-        counterStorage.deinitialize(count: 1)
-        counterStorage.deallocate()
-        mailbox.deinitialize(count: 24)
-        mailbox.deallocate()
+        let state = self.state.pointee
+        state.tags.deallocate()
+        state.dirty.deallocate()
+        state.victims.deallocate()
+        state.mailbox.deinitialize(count: 24)
+        state.mailbox.deallocate()
+        self.state.deinitialize(count: 1)
+        self.state.deallocate()
     }
 
     /// Whether entries and ways make a valid TLB (`entries / ways` a power of two).
     public static func isValid(entries: Int, ways: Int = defaultWays) -> Bool {
-        guard ways > 0, entries >= ways, entries % ways == 0 else { return false }
+        guard ways > 0, ways <= 64, entries >= ways, entries % ways == 0 else { return false }
         let sets = entries / ways
         return sets & (sets - 1) == 0
     }
 
     /// The owner's counters (read them from the owner, or after joining it).
-    public var counters: Counters { counterStorage.pointee }
+    public var counters: Counters { state.pointee.counters }
 
-    // MARK: The owner's side
+    /// The owner's handle for its access path; valid while this TLB lives.
+    @inlinable public var port: Port { Port(state: state) }
 
-    /// A translation of `gfn` good for this access: a read hits any entry, a write only one
-    /// filled by a write. A hit is counted and recorded in the ledger; a miss is counted by
-    /// `fill`.
-    @inlinable public func lookup(_ gfn: UInt64, write: Bool) -> Bool {
-        let base = tags + Int(gfn & setMask) &* ways
-        let key = (gfn &+ 1) &<< 1
-        for way in 0..<ways {
-            let tag = base[way]
-            if tag & ~1 == key {
-                guard !write || tag & 1 != 0 else { return false }
-                counterStorage.pointee.hits &+= 1
-                ledger?.recordHit(gfn)
-                return true
-            }
-        }
-        return false
-    }
+    // MARK: The owner's side (see `Port`)
 
-    /// Caches the translation a walk for `gfn` just found; counts the miss.
-    @inlinable public func fill(_ gfn: UInt64, write: Bool) {
-        counterStorage.pointee.misses &+= 1
-        let set = Int(gfn & setMask)
-        let base = tags + set &* ways
-        let key = (gfn &+ 1) &<< 1
-        let tag = key | (write ? 1 : 0)
-        for way in 0..<ways where base[way] & ~1 == key {
-            // A read walk through a dirty translation keeps it dirty: Dirty stays set in the entry.
-            base[way] = base[way] | tag
-            return
-        }
-        let victim = victims[set]
-        base[victim] = tag
-        victims[set] = victim &+ 1 == ways ? 0 : victim &+ 1
-    }
-
-    /// The owner enters guest mode: from here on posters wait for its answers; it answers what
-    /// was posted while it was out first, so it never uses a translation shot down meanwhile.
-    @inlinable public func enterGuest() {
-        mailbox[Self.inGuestIndex].store(1, ordering: .sequentiallyConsistent)
-        // Pairs with `post`: either the poster sees this vCPU in guest mode and waits, or this
-        // load sees its post.
-        if mailbox[Self.postedIndex].load(ordering: .sequentiallyConsistent) != counterStorage.pointee.seen {
-            answerShootdowns()
-        }
-    }
-
-    /// The owner leaves guest mode (a fault, an exit, the end of its work): posters stop
-    /// waiting for it.
-    @inlinable public func exitGuest() {
-        mailbox[Self.inGuestIndex].store(0, ordering: .releasing)
-    }
-
-    /// The owner's check between two accesses in guest mode: answers pending shootdowns.
-    @inlinable public func answerPending() {
-        if mailbox[Self.postedIndex].load(ordering: .acquiring) != counterStorage.pointee.seen {
-            answerShootdowns()
-        }
-    }
+    public func lookup(_ gfn: UInt64, write: Bool) -> Bool { port.lookup(gfn, write: write) }
+    public func fill(_ gfn: UInt64, write: Bool) { port.fill(gfn, write: write) }
+    public func enterGuest() { port.enterGuest() }
+    public func exitGuest() { port.exitGuest() }
+    public func answerPending() { port.answerPending() }
 
     /// Flushes every posted range, then publishes the answer.
     @usableFromInline func answerShootdowns() {
         let (ranges, posted) = pending.withLock { list in
             let taken = list
             list.removeAll(keepingCapacity: true)
-            return (taken, mailbox[Self.postedIndex].load(ordering: .acquiring))
+            return (taken, mailbox[State.postedIndex].load(ordering: .acquiring))
         }
         for range in ranges { flush(range) }
-        counterStorage.pointee.seen = posted
-        counterStorage.pointee.answered &+= 1
-        mailbox[Self.answeredIndex].store(posted, ordering: .releasing)
+        // The way a pending `lookup` found may just have been emptied: `fill` must choose anew.
+        state.pointee.counters.probedWay = -1
+        state.pointee.counters.seen = posted
+        state.pointee.counters.answered &+= 1
+        mailbox[State.answeredIndex].store(posted, ordering: .releasing)
     }
 
     /// Drops every translation of a gfn in `range` (the owner's INVLPG / INVEPT).
-    @usableFromInline func flush(_ range: GFNRange) {
+    func flush(_ range: GFNRange) {
+        let state = self.state.pointee
+        let port = self.port
         if range.count &* UInt64(ways) < UInt64(entries) {
             for gfn in range.start..<range.end {
-                let base = tags + Int(gfn & setMask) &* ways
-                let key = (gfn &+ 1) &<< 1
-                for way in 0..<ways where base[way] & ~1 == key { base[way] = 0 }
+                let set = Int(gfn & state.setMask)
+                let base = state.tags + set &* ways
+                var found = port.matches(base, UInt32(truncatingIfNeeded: (gfn &>> state.setShift) &+ 1))
+                while found != 0 {
+                    base[found.trailingZeroBitCount] = 0
+                    found &= found &- 1
+                }
             }
             return
         }
         for index in 0..<entries {
-            let tag = tags[index]
+            let tag = state.tags[index]
             guard tag != 0 else { continue }
-            let gfn = (tag >> 1) &- 1
-            if range.contains(gfn) { tags[index] = 0 }
+            let gfn = (UInt64(tag) &- 1) &<< state.setShift | UInt64(index / ways)
+            if range.contains(gfn) { state.tags[index] = 0 }
         }
     }
 
@@ -194,14 +160,14 @@ public final class TLB: @unchecked Sendable {
     public func post(_ range: GFNRange) -> UInt64 {
         pending.withLock { list in
             list.append(range)
-            return mailbox[Self.postedIndex].wrappingAdd(1, ordering: .sequentiallyConsistent).newValue
+            return mailbox[State.postedIndex].wrappingAdd(1, ordering: .sequentiallyConsistent).newValue
         }
     }
 
     /// Whether the shootdown with `ticket` no longer needs waiting for: the owner answered it,
     /// or is out of guest mode (it answers before it re-enters).
     public func isAnswered(_ ticket: UInt64) -> Bool {
-        mailbox[Self.answeredIndex].load(ordering: .acquiring) >= ticket
-            || mailbox[Self.inGuestIndex].load(ordering: .sequentiallyConsistent) == 0
+        mailbox[State.answeredIndex].load(ordering: .acquiring) >= ticket
+            || mailbox[State.inGuestIndex].load(ordering: .sequentiallyConsistent) == 0
     }
 }

@@ -14,7 +14,7 @@ import Testing
         thread.enterReadSide()
         tlb?.enterGuest()
         var faults = 0
-        for gfn in range.start..<range.end { faults += mmu.accessFaulting(gfn, write: false, thread: thread, tlb: tlb) }
+        for gfn in range.start..<range.end { faults += mmu.accessFaulting(gfn, write: false, thread: thread, tlb: tlb?.port) }
         tlb?.exitGuest()
         thread.exitReadSide()
         return faults
@@ -40,7 +40,7 @@ import Testing
         // A write through a translation filled by a read walks again, for Dirty.
         vcpu.enterReadSide()
         tlb.enterGuest()
-        mmu.accessFaulting(5, write: true, thread: vcpu, tlb: tlb)
+        mmu.accessFaulting(5, write: true, thread: vcpu, tlb: tlb.port)
         tlb.exitGuest()
         vcpu.exitReadSide()
         #expect(tlb.counters.misses == Self.pages + 1)

@@ -30,7 +30,7 @@ import Testing
             vcpu.enterReadSide()
             tlb.enterGuest()
             for gfn in 0..<pages {
-                mmu.accessFaulting(gfn, write: false, thread: vcpu, tlb: tlb, host: host) { _, result in
+                mmu.accessFaulting(gfn, write: false, thread: vcpu, tlb: tlb.port, host: host) { _, result in
                     if result == .falseOldRefault { outcome.falseOldRefaults += 1 }
                     if result?.isRefault == true { outcome.refaults += 1 }
                 }

@@ -21,8 +21,8 @@ import Testing
         #expect(!tlb.lookup(3, write: true))
         tlb.fill(3, write: true)
         #expect(tlb.lookup(3, write: true))
-        tlb.fill(3, write: false)
-        #expect(tlb.lookup(3, write: true), "a read walk keeps the translation dirty")
+        #expect(tlb.lookup(3, write: false))
+        #expect(tlb.counters.misses == 2, "the write walk refilled the way it found clean")
     }
 
     @Test(arguments: [GFNRange(start: 2, count: 3), GFNRange(start: 0, count: 1000)])

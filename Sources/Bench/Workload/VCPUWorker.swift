@@ -31,7 +31,9 @@ struct VCPUWorker<MMU: SecondaryMMU> {
     let pages: UInt64
     let settings: WorkloadSettings
     let host: HostSide?
-    let tlb: TLB?
+    /// The TLB, kept alive for `tlb`, its port.
+    let tlbOwner: TLB?
+    let tlb: TLB.Port?
     var random: SplitMix64
     var report = VCPUReport()
 
@@ -44,7 +46,8 @@ struct VCPUWorker<MMU: SecondaryMMU> {
         self.pages = pages
         self.settings = settings
         self.host = host
-        self.tlb = tlb
+        tlbOwner = tlb
+        self.tlb = tlb?.port
         // The stream depends on the seed, the vCPU and the repetition, never on the backend,
         // so every backend sees the same accesses.
         random = SplitMix64(seed: settings.seed &* 0x9E37_79B9 &+ UInt64(index) &* 0x1_0001 &+ UInt64(repetition))
@@ -93,20 +96,20 @@ struct VCPUWorker<MMU: SecondaryMMU> {
     }
 
     @inline(__always)
-    private static func enterGuest(_ thread: HostThread, _ tlb: TLB?) {
+    private static func enterGuest(_ thread: HostThread, _ tlb: TLB.Port?) {
         thread.enterReadSide()
         tlb?.enterGuest()
     }
 
     @inline(__always)
-    private static func exitGuest(_ thread: HostThread, _ tlb: TLB?) {
+    private static func exitGuest(_ thread: HostThread, _ tlb: TLB.Port?) {
         tlb?.exitGuest()
         thread.exitReadSide()
     }
 
     @inline(__always)
     private static func touch(
-        _ gfn: UInt64, write: Bool, count: UInt64, mmu: MMU, thread: HostThread, tlb: TLB?, host: HostSide?,
+        _ gfn: UInt64, write: Bool, count: UInt64, mmu: MMU, thread: HostThread, tlb: TLB.Port?, host: HostSide?,
         report: inout VCPUReport
     ) {
         var refaults: UInt64 = 0
@@ -132,7 +135,7 @@ struct VCPUWorker<MMU: SecondaryMMU> {
     mutating func finish() -> VCPUReport {
         report.lockStats = thread.lockStats
         report.events = thread.events
-        if let tlb { report.tlb = tlb.counters }
+        if let tlbOwner { report.tlb = tlbOwner.counters }
         thread.retire()
         return report
     }
