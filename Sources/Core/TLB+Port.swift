@@ -8,7 +8,7 @@ extension TLB {
         @usableFromInline static let inGuestIndex = 16
 
         /// Per way, `(gfn >> setShift) + 1`, the gfn's bits above the set index; 0 is empty.
-        /// 32 bits, so a 16-way set is compared in a few vector instructions.
+        /// 32 bits, so the compiler compares several ways per vector instruction.
         @usableFromInline let tags: UnsafeMutablePointer<UInt32>
         /// Per set, a bit per way filled by a write (its translation is cached dirty).
         @usableFromInline let dirty: UnsafeMutablePointer<UInt64>
@@ -55,14 +55,6 @@ extension TLB {
         @inlinable @inline(__always)
         func matches(_ base: UnsafeMutablePointer<UInt32>, _ key: UInt32) -> UInt64 {
             let ways = state.pointee.ways
-            if ways == 16 {
-                let tags = UnsafeRawPointer(base).loadUnaligned(as: SIMD16<UInt32>.self)
-                let bits = SIMD16<UInt32>(
-                    1 << 0, 1 << 1, 1 << 2, 1 << 3, 1 << 4, 1 << 5, 1 << 6, 1 << 7,
-                    1 << 8, 1 << 9, 1 << 10, 1 << 11, 1 << 12, 1 << 13, 1 << 14, 1 << 15)
-                let found = SIMD16<UInt32>(repeating: 0).replacing(with: bits, where: tags .== SIMD16(repeating: key))
-                return UInt64(found.wrappedSum())
-            }
             var found: UInt64 = 0
             var way = 0
             while way < ways {
