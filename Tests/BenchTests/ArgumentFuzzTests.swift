@@ -33,7 +33,6 @@ private let optionValues: [String: [String]] = [
     "--rounds": ["1", "0", "100000", "100001", "-5"],
     "--evict-after": ["0", "255", "256", "-1", "3"],
     "--passes": ["1", "0", "100000", "100001", "-1"],
-    "--tlb-entries": ["0", "16", "2048", "65536", "100", "131072", "-16", "x"],
     "--shard": ["1/1", "1/2", "2/2", "3/2", "0/1", "1/0", "5/100", "", "a/b", "1/2/3", "99999999999999999999/1", "-1/2"],
     "--format": ["csv", "json", "markdown", "xml", ""],
     // Never "calibrated": a sweep that found no calibration would calibrate first, for a minute.
@@ -43,7 +42,7 @@ private let optionValues: [String: [String]] = [
     "--output": ["{dir}/out.csv", "{dir}/out.json", "-", "", "{dir}", "{dir}/missing/out.csv", "/dev/null", "{dir}/out.md",
                  "{dir}/out.csv/"],
 ]
-private let flags = ["--aging-only", "--ad-off", "--flush-on-age", "--resume", "--quiet", "--bogus", "extra", "--version", "--help"]
+private let flags = ["--aging-only", "--ad-off", "--resume", "--quiet", "--bogus", "extra", "--version", "--help"]
 
 /// One generated command line: always a `--memory` (so nothing runs the multi-gigabyte default),
 /// a `--costs` (so nothing calibrates) and an `--output` under `directory`'s control, plus a few
