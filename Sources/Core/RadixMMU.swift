@@ -5,7 +5,8 @@
 /// those choices (see each backend's folder for the kernel functions it follows), and a lock-mode
 /// × bitmap grid is any combination of them.
 ///
-/// - Faults: `faultLock`, the `mmu_invalidate_seq` check, then walk with table allocation and install by compare-exchange
+/// - Faults: `faultLock`, the `mmu_invalidate_seq` check (`.retry` when an invalidation ran since
+///   the fault's GUP step), then walk with table allocation and install by compare-exchange
 ///   (`tdp_mmu_map_handle_target_level`); a lost race is a spurious fault. With access tracking,
 ///   a parked or write-protected entry is fixed first by the lockless fast path
 ///   (`fast_page_fault`).

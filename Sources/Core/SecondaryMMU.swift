@@ -18,6 +18,10 @@
 /// - **Bitmap.** A bitmap covers at most 64 pages in `YoungBitmap`'s order (bit 0 = last page).
 ///   `testAge(_:bitmap:thread:)` sets the bit of every young page and clears none;
 ///   `clearAge(_:bitmap:thread:)` clears the Accessed bit only of pages whose bit is set.
+/// - **Invalidation.** The MMU owns an `InvalidationSequence`; `handleFault` checks it under its
+///   fault lock and returns `.retry`, installing nothing, when an invalidation ran since the
+///   fault's `sequence` (`mmu_invalidate_retry`). `zap` itself does not touch the sequence:
+///   `invalidate(_:thread:unmappingHost:)` brackets it.
 /// - **Threads.** Every call takes the calling thread's `HostThread`, made by `makeThread`.
 ///   `access` must run inside that thread's read-side section (a vCPU in guest mode).
 ///

@@ -15,6 +15,14 @@ func exerciseReaders(_ bytes: UnsafeRawBufferPointer) {
     }
     _ = try? GoogleBenchmarkJSON.read(text, what: "input")
     _ = try? IncompleteMarker.readSidecar(text, what: "input")
+    // What `merge` (and `compare`) read: either format, told apart by content; merged with itself
+    // it must be refused (every cell twice) unless it has no rows.
+    if let file = try? ResultsFile.read(Data(bytes), what: "input") {
+        let inputs = [(path: "a", file: file), (path: "b", file: file)]
+        if (try? ResultsFile.merge(inputs)) != nil && !file.records.isEmpty {
+            fatalError("a file merged with itself was accepted")
+        }
+    }
 }
 
 #if FUZZING

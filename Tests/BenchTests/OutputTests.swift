@@ -5,8 +5,11 @@ import Testing
 private func sampleRecord(repetition: Int = 0, backend: String = "x86-tdp", wall: Double = 1.25) -> RunRecord {
     RunRecord(
         timestamp: "2024-04-02T13:45:07Z", commit: "abc1234", host: "ci-runner", cpu: "Test CPU @ 2.0GHz",
-        cores: 2, build: "release", backend: backend, variant: "default", memoryPerVCPUBytes: 1 << 30,
+        cores: 2, build: "release",
+        kernel: "6.1.0", thp: "madvise", toolchain: "swift-6.3", command: "agingbench run",
+        backend: backend, variant: "default", memoryPerVCPUBytes: 1 << 30,
         vcpus: 2, aging: "on", pattern: "uniform", writePercent: 10, seed: UInt64.max, repetition: repetition,
+        driver: "bitmap", costs: "calibrated", calibration: "vm@2026",
         tlbEntries: 2048, flushOnAge: 1, populateSeconds: 0.5, vcpuWallSeconds: wall, accesses: 1_000_000, faults: 262_144,
         faultP50Nanos: 800, faultP99Nanos: 12_000, faultP999Nanos: 40_000, faultMaxNanos: 90_000,
         agingPasses: 7, passAverageSeconds: 0.0123, pagesAgedPerSecond: 1.5e7, notifierCalls: 4096,
@@ -25,9 +28,11 @@ private func context() -> RunContext {
 @Suite struct RunRecordTests {
     @Test func columnsAreTheDocumentedSchemaInOrder() {
         let expected = """
-            schema,timestamp,commit,host,cpu,cores,build,backend,variant,memory_per_vcpu_bytes,vcpus,aging,\
+            schema,timestamp,commit,host,cpu,cores,build,kernel,thp,toolchain,command,backend,variant,\
+            memory_per_vcpu_bytes,vcpus,aging,\
             pattern,write_percent,seed,repetition,driver,costs,calibration,fault_remainder_ns,age_remainder_ns,\
-            runnable_threads,oversubscribed,tlb_entries,flush_on_age,populate_s,vcpu_wall_s,accesses,faults,fault_p50_ns,\
+            runnable_threads,oversubscribed,tlb_entries,flush_on_age,populate_s,vcpu_wall_s,vcpu_cpu_s,accesses,faults,\
+            fault_p50_ns,\
             fault_p99_ns,fault_p999_ns,fault_max_ns,aging_passes,pass_avg_s,pages_aged_per_s,limit_pass_s,pass_vs_limit,notifier_calls,\
             young_pages,pages_aged,lock_acquisitions,vcpu_lock_contended,vcpu_lock_wait_ns,aging_lock_wait_ns,\
             aging_lock_hold_ns,evictions,refaults,fault_retries,tlb_hits,tlb_misses,shootdowns,shootdown_wait_ns,\
@@ -35,8 +40,8 @@ private func context() -> RunContext {
             non_a_bit_changes,use_after_free
             """
         #expect(RunRecord.columns.joined(separator: ",") == expected)
-        #expect(RunRecord.schemaVersion == 3)
-        #expect(RunRecord().schema == 3)
+        #expect(RunRecord.schemaVersion == 4)
+        #expect(RunRecord().schema == 4)
         #expect(sampleRecord().values.count == RunRecord.columns.count)
     }
 
@@ -105,36 +110,35 @@ private func context() -> RunContext {
 }
 
 @Suite struct JSONTests {
-    @Test func googleBenchmarkLayoutParsesBack() throws {
+    @Test func googleBenchmarkLayoutReadsAsTheToolsReadIt() throws {
         var other = sampleRecord(repetition: 1, wall: 2)
         other.variant = "ad-off"
-        let text = GoogleBenchmarkJSON.render([sampleRecord(), sampleRecord(repetition: 1), other], context: context())
-        let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
-        let top = try #require(object)
-        let contextObject = try #require(top["context"] as? [String: Any])
-        for key in ["date", "host_name", "executable", "num_cpus", "mhz_per_cpu", "cpu_scaling_enabled",
-                    "caches", "library_build_type", "schema", "commit"] {
-            #expect(contextObject[key] != nil, "context lacks \(key)")
-        }
-        #expect(contextObject["library_build_type"] as? String == "release")
+        var first = sampleRecord()
+        first.vcpuCPUSeconds = 0.75
+        var second = sampleRecord(repetition: 1)
+        second.populateSeconds = 0.7
+        let records = [first, second, other]
+        let text = GoogleBenchmarkJSON.render(records, context: context())
+        let tools = try GoogleToolsReader(text)
+        #expect(tools.context["library_build_type"] as? String == "release")
+        #expect(tools.context["kernel"] != nil && tools.context["thp"] != nil && tools.context["toolchain"] != nil)
 
-        let benchmarks = try #require(top["benchmarks"] as? [[String: Any]])
-        #expect(benchmarks.count == 3)
-        for benchmark in benchmarks {
-            for key in ["name", "run_name", "run_type", "repetitions", "repetition_index", "iterations",
-                        "real_time", "cpu_time", "time_unit", "threads"] + GoogleBenchmarkJSON.counterColumns {
-                #expect(benchmark[key] != nil, "benchmark lacks \(key)")
-            }
-            #expect(benchmark["run_type"] as? String == "iteration")
-            #expect(benchmark["time_unit"] as? String == "ms")
-        }
-        #expect(benchmarks[0]["name"] as? String == "x86-tdp/1G/vcpus:2/aging:on")
-        #expect(benchmarks[0]["repetitions"] as? Int == 2)
-        #expect(benchmarks[1]["repetition_index"] as? Int == 1)
-        #expect(benchmarks[0]["real_time"] as? Double == 1250)
-        #expect(benchmarks[0]["iterations"] as? Int == 7)
-        #expect(benchmarks[2]["name"] as? String == "x86-tdp(ad-off)/1G/vcpus:2/aging:on")
-        #expect(benchmarks[2]["repetitions"] as? Int == 2)
+        // Three iterations, then the four aggregates of the name with two repetitions.
+        #expect(tools.entries.map(\.runType) == ["iteration", "iteration", "iteration", "aggregate", "aggregate", "aggregate", "aggregate"])
+        let name = "x86-tdp/1G/vcpus:2/aging:on/pattern:uniform/write:10/seed:18446744073709551615/driver:bitmap/costs:calibrated"
+        #expect(tools.entries[0].name == name)
+        #expect(tools.entries[2].name.hasPrefix("x86-tdp(ad-off)/1G/vcpus:2/aging:on/"))
+        #expect(tools.iterationsByName[name]?.count == 2)
+        // real_time is populate, cpu_time the vCPUs' CPU time, in ms.
+        #expect(tools.entries[0].realTime == 500 && tools.entries[0].cpuTime == 750)
+        #expect(tools.entries[3].aggregate == "mean" && abs(tools.entries[3].realTime - 600) < 1e-9)
+        #expect(tools.entries[4].aggregate == "median" && abs(tools.entries[4].realTime - 600) < 1e-9)
+        #expect(tools.entries[5].aggregate == "stddev" && abs(tools.entries[5].realTime - (0.02.squareRoot() * 1000)) < 1e-6)
+        #expect(tools.entries[6].aggregate == "cv" && abs(tools.entries[6].realTime - 0.02.squareRoot() / 0.6) < 1e-9)
+
+        // And it reads back to the same records, aggregates skipped.
+        let back = try GoogleBenchmarkJSON.read(text, what: "x.json").records
+        #expect(back == records)
     }
 
     @Test func nonFiniteNumbersStillGiveValidJSON() throws {
@@ -159,8 +163,9 @@ private func context() -> RunContext {
     @Test func oneRowPerConfigurationWithMedians() throws {
         let records = [sampleRecord(wall: 1), sampleRecord(repetition: 1, wall: 9), sampleRecord(repetition: 2, wall: 2),
                        sampleRecord(backend: "arm64", wall: 4)]
-        let lines = MarkdownTable.render(records).split(separator: "\n")
-        #expect(lines.count == 4)
+        let text = MarkdownTable.render(records, source: "results/x.csv")
+        let lines = text.split(separator: "\n").prefix(4)
+        #expect(text.contains("Medians of 1–3 repetitions [min–max over them]; every row is in results/x.csv."))
         #expect(lines[1].contains("---:"))
         func cells(_ line: Substring) -> [String] {
             line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -168,11 +173,29 @@ private func context() -> RunContext {
         let header = cells(lines[0])
         let wall = try #require(header.firstIndex(of: "vCPU wall (s)"))
         let reps = try #require(header.firstIndex(of: "reps"))
-        #expect(cells(lines[2])[0] == "x86-tdp" && cells(lines[2])[reps] == "3" && cells(lines[2])[wall] == "2.000")
+        #expect(cells(lines[2])[0] == "x86-tdp" && cells(lines[2])[reps] == "3" && cells(lines[2])[wall] == "2.000 [1.000–9.000]")
         #expect(cells(lines[3])[0] == "arm64" && cells(lines[3])[reps] == "1" && cells(lines[3])[wall] == "4.000")
         #expect(cells(lines[2])[1] == "1G")
         // Padded to equal widths, so the table also lines up as plain text.
         #expect(Set(lines.map { $0.count }).count == 1)
+    }
+
+    @Test func agingOnRowsCarryTheirPopulateRatioToTheOffTwin() throws {
+        var on = sampleRecord()
+        on.populateSeconds = 0.6
+        var off = sampleRecord()
+        off.aging = "off"
+        off.populateSeconds = 0.5
+        var oversubscribed = sampleRecord(backend: "arm64")
+        oversubscribed.oversubscribed = 1
+        let lines = MarkdownTable.render([on, off, oversubscribed]).split(separator: "\n")
+        func cells(_ line: Substring) -> [String] { line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } }
+        let ratio = try #require(cells(lines[0]).firstIndex(of: "populate on/off"))
+        #expect(cells(lines[2])[ratio] == "1.20")
+        #expect(cells(lines[3])[ratio] == "–")
+        #expect(cells(lines[4])[ratio] == "–", "no aging-off twin")
+        #expect(cells(lines[4])[2] == "2*")
+        #expect(lines.contains { $0.contains("more runnable threads than CPUs") })
     }
 }
 

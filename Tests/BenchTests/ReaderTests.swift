@@ -101,6 +101,14 @@ private let context = RunContext(
         settings.agingOnlyPasses = 100_000
         let long = SweepEstimate.seconds(cells: cells, settings: settings)
         #expect(short < SweepEstimate.longSeconds && long > SweepEstimate.longSeconds)
+        // A calibrated fault costs its remainder: 1 GiB of faults at 3 µs is most of a second.
+        var calibrated = WorkloadSettings()
+        calibrated.rounds = 0
+        calibrated.costs = CostModel(hostSide: true, faultRemainderNanos: 3000, agingRemainderNanosPerPage: 0, source: "test")
+        let populate = SweepEstimate.seconds(cells: cells, settings: calibrated)
+        #expect(populate > 0.262_144 * 3 && populate < 2)
+        calibrated.costs = .raw
+        #expect(SweepEstimate.seconds(cells: cells, settings: calibrated) < populate / 10)
         #expect(SweepEstimate.describe(seconds: 45) == "45s")
         #expect(SweepEstimate.describe(seconds: 725) == "12m 5s")
         #expect(SweepEstimate.describe(seconds: 3 * 3600 + 20 * 60) == "3h 20m")

@@ -45,22 +45,24 @@ import Testing
         #expect(leftovers == ["run.csv"], "no temporary file left behind")
     }
 
-    @Test func jsonFollowsGoogleBenchmarkLayout() throws {
+    @Test func jsonReadsAsCompareAndTheBenchmarkActionReadIt() throws {
         let path = makeScratchDirectory().appendingPathComponent("run.json").path
         #expect(runTinySweep(output: path, ["--format", "json"]) == .success)
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        let context = try #require(object["context"] as? [String: Any])
-        for key in ["date", "host_name", "num_cpus", "library_build_type"] { #expect(context[key] != nil, "context.\(key)") }
-        let benchmarks = try #require(object["benchmarks"] as? [[String: Any]])
-        #expect(benchmarks.count == 32)
-        for benchmark in benchmarks {
-            for key in ["name", "run_name", "run_type", "repetitions", "repetition_index", "iterations", "real_time", "cpu_time", "time_unit"] {
-                #expect(benchmark[key] != nil, "benchmarks[].\(key)")
-            }
-            #expect(benchmark["repetitions"] as? Int == 2)
+        let tools = try GoogleToolsReader(try String(contentsOfFile: path, encoding: .utf8))
+        // 32 cells over 16 names of 2 repetitions, each name with its four aggregates.
+        #expect(tools.entries.filter { $0.runType == "iteration" }.count == 32)
+        #expect(tools.iterationsByName.count == 16 && tools.iterationsByName.values.allSatisfy { $0.count == 2 })
+        #expect(tools.entries.filter { $0.runType == "aggregate" }.count == 16 * 4)
+        #expect(tools.entries.allSatisfy { $0.realTime > 0 || $0.aggregate == "stddev" || $0.aggregate == "cv" })
+        let csvPath = makeScratchDirectory().appendingPathComponent("run.csv").path
+        #expect(runTinySweep(output: csvPath) == .success)
+        let rows = try csvRows(try String(contentsOfFile: csvPath, encoding: .utf8))
+        // Every CSV metric is a counter.
+        let benchmark = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        let first = try #require((benchmark["benchmarks"] as? [[String: Any]])?.first)
+        for column in rows[0].keys where column != "seed" && Double(rows[0][column]!) != nil {
+            #expect(first[column] != nil, "counter \(column) missing")
         }
-        #expect(Set(benchmarks.compactMap { $0["name"] as? String }).count == 16)
     }
 
     @Test func shardsConcatenateIntoTheWholeSweep() throws {
@@ -78,6 +80,13 @@ import Testing
         #expect(shardKeys.count == wholeKeys.count)
         #expect(Set(shardKeys) == Set(wholeKeys))
         #expect(Set(shardKeys).count == shardKeys.count, "no cell in two shards")
+        // Each shard holds whole comparison groups: both backends, aging on and off.
+        for index in 1...3 {
+            let rows = try csvRows(try String(contentsOfFile: directory.appendingPathComponent("shard\(index).csv").path, encoding: .utf8))
+            let groups = Dictionary(grouping: rows) { [$0["repetition"]!, $0["memory_per_vcpu_bytes"]!, $0["vcpus"]!] }
+            #expect(!groups.isEmpty)
+            #expect(groups.values.allSatisfy { $0.count == 4 }, "shard \(index) split a comparison group")
+        }
     }
 
     static let badInputs: [[String]] = [
@@ -112,7 +121,7 @@ import Testing
         (["--seed", "-1"], "The value '-1' is invalid for '--seed <seed>'"),
         (["--aging-only", "--aging", "off"], "--aging-only always ages; --aging 'off' contradicts it (drop --aging)"),
         (["--backends", "x86-tdp", "--memory", "64K", "--vcpus", "1", "--aging", "on", "--repetitions", "2", "--shard", "5/100"],
-         "shard 5/100 of a 2-cell sweep has no cells (use at most 2 shards)"),
+         "shard 5/100 of a sweep of 2 comparison groups has no cells (use at most 2 shards)"),
         (["--aging-only", "--passes", "100000000"], "--passes 100000000 is out of range: expected 1 to 100000"),
     ])
     func badValuesAreNamed(_ arguments: [String], _ message: String) {
@@ -204,17 +213,25 @@ import Testing
         }
     }
 
-    /// Progress goes to a terminal only: with stderr on a pipe a run prints none.
-    @Test func noProgressWhenStderrIsNotATerminal() throws {
+    /// With stderr on a pipe (a CI log) progress is one plain line per finished cell, no control
+    /// characters; `--quiet` prints none.
+    @Test func progressInALogIsOneLinePerFinishedCell() throws {
         let directory = makeScratchDirectory()
-        let (status, errors) = try runBinary([
-            "--backends", "x86-tdp", "--memory", "64K", "--vcpus", "1", "--repetitions", "1", "--rounds", "1",
+        let arguments = [
+            "--backends", "x86-tdp", "--memory", "64K", "--vcpus", "1", "--repetitions", "2", "--rounds", "1",
             "--costs", "host-only", "--output", directory.appendingPathComponent("p.csv").path,
-        ])
+        ]
+        let (status, errors) = try runBinary(arguments)
         #expect(status == 0)
-        #expect(!errors.contains("[cell"))
-        // A debug build says so, loudly, on one line.
-        #expect(errors.split(separator: "\n").allSatisfy { $0.contains("WARNING: this is a DEBUG build") })
+        let lines = errors.split(separator: "\n").filter { !$0.contains("WARNING: this is a DEBUG build") }
+        #expect(lines.count == 4, "one line per cell: \(lines)")
+        #expect(lines.first?.hasPrefix("agingbench: [cell 1/4 done] x86-tdp 64K vcpus:1 aging:on rep 0") == true)
+        #expect(lines.last?.hasPrefix("agingbench: [cell 4/4 done]") == true)
+        #expect(!errors.contains("\u{1B}") && !errors.contains("\r"))
+        // A debug build says so, loudly, on one line; --quiet prints nothing else.
+        let (quietStatus, quietErrors) = try runBinary(arguments + ["--quiet"])
+        #expect(quietStatus == 0)
+        #expect(quietErrors.split(separator: "\n").allSatisfy { $0.contains("WARNING: this is a DEBUG build") })
     }
 
     /// The real binary, as a user runs it: one stderr line, exit status 2, no trace.

@@ -67,9 +67,9 @@ import Testing
         let shard = try Shard(parsing: "2/3")
         #expect(shard.index == 2 && shard.count == 3)
         #expect(shard.description == "2/3")
-        #expect((0..<9).filter { shard.selects(cellIndex: $0) } == [1, 4, 7])
+        #expect((0..<9).filter { shard.selects(groupIndex: $0) } == [1, 4, 7])
         #expect(Shard.whole.index == 1 && Shard.whole.count == 1)
-        #expect((0..<5).allSatisfy { Shard.whole.selects(cellIndex: $0) })
+        #expect((0..<5).allSatisfy { Shard.whole.selects(groupIndex: $0) })
     }
 }
 
@@ -124,6 +124,24 @@ import Testing
         }
         #expect(seen.count == whole.cells.count)
         #expect(seen.values.allSatisfy { $0 == 1 })
+    }
+
+    /// Every backend and aging setting of one (repetition, memory, vCPUs) lands in one shard, so no
+    /// comparison spans two hosts.
+    @Test(arguments: [1, 2, 3, 4, 5, 12])
+    func shardsHoldWholeComparisonGroups(_ count: Int) throws {
+        struct Group: Hashable { let repetition: Int; let memory: ByteSize; let vcpus: Int }
+        var owner: [Group: Int] = [:]
+        var cells = 0
+        for i in 1...count {
+            for cell in try plan(shard: Shard(index: i, count: count), repetitions: 3).cells {
+                let group = Group(repetition: cell.repetition, memory: cell.memoryPerVCPU, vcpus: cell.vcpus)
+                #expect(owner[group, default: i] == i, "group \(group) split across shards")
+                owner[group] = i
+                cells += 1
+            }
+        }
+        #expect(owner.count == 12 && cells == 3 * 2 * 2 * 2 * 3)
     }
 
     @Test func rejectsInvalidPlans() throws {

@@ -13,7 +13,7 @@ public struct AgingBench: ParsableCommand {
             (non_a_bit_changes or use_after_free is not 0); 130 (SIGINT) or 143 (SIGTERM) the \
             sweep was interrupted and its finished cells were written, marked incomplete.
             """,
-        subcommands: [RunCommand.self, CalibrateCommand.self, ListCommand.self, LimitCommand.self],
+        subcommands: [RunCommand.self, CalibrateCommand.self, MergeCommand.self, ListCommand.self, LimitCommand.self],
         defaultSubcommand: RunCommand.self
     )
 

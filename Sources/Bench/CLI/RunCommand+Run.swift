@@ -14,7 +14,7 @@ extension RunCommand {
             }
         }
         let build = BuildKind.current
-        let context = RunContext.detect(build: build)
+        var context = RunContext.detect(build: build)
         if options.calibrated {
             options.settings.costs = try Self.loadOrMakeCalibration(
                 path: options.calibrationPath, context: context, quiet: quiet
@@ -51,8 +51,14 @@ extension RunCommand {
         let fresh = try runner.run(skipping: Set(previous.keys)) { Interruption.requested != nil }
         let signal = Interruption.requested
 
+        // Rows and the context say when the run ended, as a results file's date should.
+        context.timestamp = RunContext.isoTimestamp(Date())
         var byIndex = previous
-        for (cell, record) in zip(remaining, fresh) { byIndex[cell.index] = record }
+        for (cell, record) in zip(remaining, fresh) {
+            var ended = record
+            ended.timestamp = context.timestamp
+            byIndex[cell.index] = ended
+        }
         let records = options.plan.cells.compactMap { byIndex[$0.index] }
         // A signal after the last cell loses nothing: the sweep is complete and says so.
         let marker = records.count == options.plan.cells.count ? nil : IncompleteMarker(
@@ -60,7 +66,7 @@ extension RunCommand {
 
         try write(records, options: options, context: context, identity: identity, marker: marker)
         if options.destination != .standardOutput {
-            print(MarkdownTable.render(records))
+            print(MarkdownTable.render(records, source: options.destination.name))
         }
         if let violated = Self.invariantOutcome(records, outputPath: options.destination.name) { throw violated }
         if let marker {

@@ -150,7 +150,7 @@ struct RunCommand: ParsableCommand {
             backends: backendNames, memorySizes: sizes, vcpuCounts: counts, aging: agingModes,
             repetitions: repetitions, shard: slice)
         if plan.cells.isEmpty {
-            throw InputError("shard \(slice) of a \(plan.totalCellCount)-cell sweep has no cells (use at most \(plan.totalCellCount) shards)")
+            throw InputError("shard \(slice) of a sweep of \(plan.groupCount) comparison groups has no cells (use at most \(plan.groupCount) shards)")
         }
 
         var settings = WorkloadSettings()

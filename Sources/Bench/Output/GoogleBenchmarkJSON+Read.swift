@@ -7,12 +7,13 @@ extension GoogleBenchmarkJSON {
         public var incomplete: IncompleteMarker?
     }
 
-    /// Reads a document written by `render` back into records, for `--resume`.
+    /// Reads a document written by `render` back into records (for `--resume`, `merge`, `compare`).
     ///
     /// The records hold every value `render` uses, so rendering them again gives the same
-    /// benchmarks: numbers come from the counters, backend, variant and aging from the name, and
-    /// the machine fields and workload (pattern, seed, write percent) from the context and its
-    /// `sweep`. A `null` counter reads as NaN, as `render` wrote NaN and infinities as `null`.
+    /// benchmarks: numbers come from the counters, the cell's parameters from the name, the other
+    /// strings from the benchmark's string keys (from the context where a key is missing).
+    /// Aggregate benchmarks are derived, not read. A `null` counter reads as NaN, as `render` wrote
+    /// NaN and infinities as `null`.
     ///
     /// - Throws: `InputError` naming the first thing that is not as `render` writes it.
     public static func read(_ text: String, what: String) throws(InputError) -> Contents {
@@ -30,10 +31,12 @@ extension GoogleBenchmarkJSON {
         template.host = context["host_name"]?.string ?? ""
         template.cpu = context["cpu_model"]?.string ?? ""
         template.build = context["library_build_type"]?.string ?? ""
+        template.kernel = context["kernel"]?.string ?? ""
+        template.thp = context["thp"]?.string ?? ""
+        template.toolchain = context["toolchain"]?.string ?? ""
+        template.command = context["command_line"]?.string ?? ""
         template.cores = context["num_cpus"]?.int64.flatMap { Int(exactly: $0) } ?? 0
-        template.pattern = sweep?.value(of: "pattern") ?? ""
-        template.seed = sweep?.value(of: "seed").flatMap { UInt64($0) } ?? 0
-        template.writePercent = sweep?.value(of: "write-percent").flatMap { Int($0) } ?? 0
+        let strings = RunRecord.columnTable.filter { stringColumns.contains($0.name) }
 
         var records: [RunRecord] = []
         for (position, item) in benchmarks.enumerated() {
@@ -41,7 +44,13 @@ extension GoogleBenchmarkJSON {
             guard let benchmark = item.object, let name = benchmark["name"]?.string else {
                 throw InputError("\(place) has no name")
             }
+            if benchmark["run_type"]?.string == "aggregate" { continue }
             var record = template
+            for column in strings {
+                guard case .string(let path) = column.field, let value = benchmark[column.name] else { continue }
+                guard let text = value.string else { throw InputError("\(place): '\(column.name)' is not a string") }
+                record[keyPath: path] = text
+            }
             try parse(name: name, into: &record, place: place)
             for column in RunRecord.columnTable where counterColumns.contains(column.name) {
                 try assign(benchmark[column.name], column: column, to: &record, place: place)
@@ -54,11 +63,17 @@ extension GoogleBenchmarkJSON {
         return Contents(records: records, sweep: sweep, incomplete: incomplete)
     }
 
-    /// Splits `<backend>[(variant)]/<memory>/vcpus:<n>/aging:<mode>`.
+    /// Splits `<backend>[(variant)]/<memory>/vcpus:<n>/aging:<mode>/pattern:<p>/write:<w>/seed:<s>/driver:<d>/costs:<c>`
+    /// into the record (memory and vCPUs are counters too, and checked against them by the caller).
     private static func parse(name: String, into record: inout RunRecord, place: String) throws(InputError) {
         let parts = name.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 4, parts[2].hasPrefix("vcpus:"), parts[3].hasPrefix("aging:") else {
-            throw InputError("\(place): name '\(name)' is not <backend>/<memory>/vcpus:<n>/aging:<mode>")
+        let keys = ["vcpus", "aging", "pattern", "write", "seed", "driver", "costs"]
+        let bad = InputError("\(place): name '\(name)' is not <backend>/<memory>/\(keys.map { "\($0):…" }.joined(separator: "/"))")
+        guard parts.count == 2 + keys.count else { throw bad }
+        var values: [String: String] = [:]
+        for (key, part) in zip(keys, parts.dropFirst(2)) {
+            guard part.hasPrefix(key + ":") else { throw bad }
+            values[key] = String(part.dropFirst(key.count + 1))
         }
         var backend = parts[0]
         record.variant = "default"
@@ -66,8 +81,16 @@ extension GoogleBenchmarkJSON {
             record.variant = String(backend[backend.index(after: open)..<backend.index(before: backend.endIndex)])
             backend = String(backend[..<open])
         }
+        guard let write = values["write"].flatMap({ Int($0) }), let seed = values["seed"].flatMap({ UInt64($0) }) else {
+            throw bad
+        }
         record.backend = backend
-        record.aging = String(parts[3].dropFirst("aging:".count))
+        record.aging = values["aging"] ?? ""
+        record.pattern = values["pattern"] ?? ""
+        record.writePercent = write
+        record.seed = seed
+        record.driver = values["driver"] ?? ""
+        record.costs = values["costs"] ?? ""
     }
 
     private static func assign(_ value: JSONValue?, column: RunRecord.Column, to record: inout RunRecord, place: String) throws(InputError) {

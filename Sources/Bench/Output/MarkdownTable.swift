@@ -4,10 +4,13 @@ import Foundation
 ///
 /// Contract: one row per (backend, variant, memory, vCPUs, aging) in order of first appearance, so
 /// a sweep's canonical order is kept; each number is the median over that row's repetitions, which
-/// resists the odd disturbed run better than a mean. Numeric columns are right-aligned and cells are
-/// padded so the table also reads well as plain text. The units are in the column headers. A row
-/// whose cells had more runnable threads than CPUs shows its vCPU count with a `*`, explained
-/// under the table.
+/// resists the odd disturbed run better than a mean, followed by its spread `[min–max]` when the
+/// repetitions differ, because a median alone hides how far one run can stray on a shared machine.
+/// `on/off` is the median populate time of an aging-on row divided by that of its aging-off twin
+/// (same backend, memory and vCPUs). Numeric columns are right-aligned and cells are padded so the
+/// table also reads well as plain text. The units are in the column headers. A row whose cells had
+/// more runnable threads than CPUs shows its vCPU count with a `*`. Notes under the table say what
+/// the numbers are (medians of how many repetitions) and, when given, which file holds every row.
 public enum MarkdownTable {
     private struct Metric: Sendable {
         let title: String
@@ -29,8 +32,9 @@ public enum MarkdownTable {
         Metric(title: "non-A changes", decimals: 0) { Double($0.nonABitChanges) },
     ]
 
-    /// The table, newline-terminated; a one-line note when there are no records.
-    public static func render(_ records: [RunRecord]) -> String {
+    /// The table and its notes, newline-terminated; a one-line note when there are no records.
+    /// - Parameter source: the results file the rows were written to, named in a note.
+    public static func render(_ records: [RunRecord], source: String? = nil) -> String {
         guard !records.isEmpty else { return "_no results_\n" }
 
         struct Key: Hashable {
@@ -51,8 +55,12 @@ public enum MarkdownTable {
         let metrics = Self.metrics.filter { metric in
             !metric.whenPresent || records.contains { metric.extract($0) != 0 }
         }
-        let titles = ["backend", "memory/vCPU", "vCPUs", "aging", "reps"] + metrics.map(\.title)
-        let rightAligned = [false, true, true, false, true] + metrics.map { _ in true }
+        let titles = ["backend", "memory/vCPU", "vCPUs", "aging", "reps"] + metrics.map(\.title) + ["populate on/off"]
+        let rightAligned = [false, true, true, false, true] + metrics.map { _ in true } + [true]
+        func populateMedian(_ key: Key) -> Double? {
+            guard let group = groups[key], !group.isEmpty else { return nil }
+            return median(group.map(\.populateSeconds))
+        }
         let rows: [[String]] = order.map { key in
             let group = groups[key] ?? []
             let labels: [String] = [
@@ -61,12 +69,27 @@ public enum MarkdownTable {
             ]
             var row = labels
             if group.contains(where: { $0.oversubscribed != 0 }) { row[2] += "*" }
-            return row + metrics.map { metric in
-                format(median(group.map(metric.extract)), decimals: metric.decimals)
+            var ratio = "–"
+            if key.aging == "on",
+                let on = populateMedian(key),
+                let off = populateMedian(Key(backend: key.backend, memory: key.memory, vcpus: key.vcpus, aging: "off")),
+                off > 0
+            {
+                ratio = format(on / off, decimals: 2)
             }
+            return row + metrics.map { metric in
+                let values = group.map(metric.extract)
+                let middle = format(median(values), decimals: metric.decimals)
+                guard let low = values.min(), let high = values.max(), low != high else { return middle }
+                return "\(middle) [\(format(low, decimals: metric.decimals))–\(format(high, decimals: metric.decimals))]"
+            } + [ratio]
         }
 
         var table = TextTable.render(header: titles, rows: rows, rightAligned: rightAligned) + "\n"
+        let counts = Set(order.map { groups[$0]?.count ?? 0 }).sorted()
+        let repetitions = counts.count == 1 ? "\(counts[0])" : "\(counts.first!)–\(counts.last!)"
+        table += "\nMedians of \(repetitions) repetition\(counts == [1] ? "" : "s") [min–max over them]"
+            + (source.map { "; every row is in \($0)" } ?? "") + ".\n"
         if records.contains(where: { $0.oversubscribed != 0 }) {
             table += "\n\\* more runnable threads than CPUs: the scheduler shares CPUs and can preempt a lock "
                 + "holder (a kernel rwlock holder never is), so waits in these rows measure the scheduler too.\n"

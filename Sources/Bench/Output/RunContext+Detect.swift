@@ -24,7 +24,80 @@ extension RunContext {
             cores: max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))),
             build: build,
             timestamp: isoTimestamp(Date()),
-            executable: CommandLine.arguments.first ?? "agingbench")
+            executable: CommandLine.arguments.first ?? "agingbench",
+            kernel: kernelRelease(),
+            thp: transparentHugePages(),
+            commandLine: CommandLine.arguments.map(shellQuoted).joined(separator: " "),
+            caches: cpuCaches(),
+            megahertz: cpuMegahertz())
+    }
+
+    /// `uname -r`.
+    static func kernelRelease() -> String {
+        var name = utsname()
+        guard uname(&name) == 0 else { return "unknown" }
+        let release = withUnsafeBytes(of: &name.release) { bytes in
+            String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        return release.isEmpty ? "unknown" : release
+    }
+
+    /// The bracketed choice of /sys/kernel/mm/transparent_hugepage/enabled ("always [madvise] never").
+    static func transparentHugePages() -> String {
+        guard let text = try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8),
+            let open = text.firstIndex(of: "["), let close = text[open...].firstIndex(of: "]")
+        else { return "unknown" }
+        return String(text[text.index(after: open)..<close])
+    }
+
+    /// Each cache of CPU 0 (sysfs `cpu0/cache/index*`).
+    static func cpuCaches() -> [CacheInfo] {
+        let base = "/sys/devices/system/cpu/cpu0/cache"
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: base) else { return [] }
+        func read(_ path: String) -> String? {
+            (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return entries.filter { $0.hasPrefix("index") }.sorted().compactMap { entry in
+            let directory = "\(base)/\(entry)"
+            guard let type = read("\(directory)/type"), let level = read("\(directory)/level").flatMap({ Int($0) }),
+                let sizeText = read("\(directory)/size")
+            else { return nil }
+            // "32K", "1024K", "32M": the kernel writes kibibytes with a K suffix.
+            let digits = Int(sizeText.filter(\.isNumber)) ?? 0
+            let size = sizeText.hasSuffix("M") ? digits << 20 : sizeText.hasSuffix("K") ? digits << 10 : digits
+            let sharing = read("\(directory)/shared_cpu_list").map(Self.cpuListCount) ?? 1
+            return CacheInfo(type: type, level: level, size: size, sharing: sharing)
+        }
+    }
+
+    /// CPUs in a list such as "0-3,8".
+    static func cpuListCount(_ list: String) -> Int {
+        list.split(separator: ",").reduce(0) { total, part in
+            let bounds = part.split(separator: "-").compactMap { Int($0) }
+            return total + (bounds.count == 2 ? bounds[1] - bounds[0] + 1 : 1)
+        }
+    }
+
+    /// The CPU clock: cpufreq's current frequency, else /proc/cpuinfo's "cpu MHz", else 0.
+    static func cpuMegahertz() -> Double {
+        if let text = try? String(contentsOfFile: "/sys/devices/system/cpu/cpu0/cpufreq/scaling_cur_freq", encoding: .utf8),
+            let kilohertz = Double(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        {
+            return kilohertz / 1000
+        }
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix("cpu MHz") {
+            if let colon = line.firstIndex(of: ":"), let value = Double(line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)) {
+                return value
+            }
+        }
+        return 0
+    }
+
+    /// An argument as a shell would need it to read it back.
+    static func shellQuoted(_ argument: String) -> String {
+        let plain = !argument.isEmpty && argument.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,@%+".contains($0) }
+        return plain ? argument : "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// Formats a date as ISO 8601 in UTC with second precision, e.g. "2024-04-02T13:45:07Z".
@@ -55,18 +128,29 @@ extension RunContext {
         return "unknown"
     }
 
+    /// The suite's own checkout: three folders above this source file (Sources/Bench/Output), as
+    /// the compiler recorded its path. Git runs there, never in the directory the suite runs in,
+    /// which may be a kernel tree with a commit of its own.
+    static let suiteSourceRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
     static func gitCommit() -> String {
-        guard let hash = runGit(["rev-parse", "--short", "HEAD"]), !hash.isEmpty else { return "unknown" }
+        guard FileManager.default.fileExists(atPath: suiteSourceRoot + "/Package.swift"),
+            let hash = runGit(["rev-parse", "--short", "HEAD"]), !hash.isEmpty
+        else { return "unknown" }
         // Untracked files (results, scratch build folders) do not change what was measured.
         guard let status = runGit(["status", "--porcelain", "--untracked-files=no"]) else { return hash }
         return status.isEmpty ? hash : hash + "-dirty"
     }
 
-    /// Runs git in the current directory; nil when git is missing or exits non-zero.
+    /// Runs git in the suite's source tree; nil when git is missing or exits non-zero.
     private static func runGit(_ arguments: [String]) -> String? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + arguments
+        process.arguments = ["git", "-C", suiteSourceRoot] + arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

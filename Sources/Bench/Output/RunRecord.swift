@@ -1,6 +1,6 @@
 /// One row of results: the metadata and measurements of a single sweep cell run.
 ///
-/// Contract: the stored properties are exactly the CSV columns of schema version 3, and
+/// Contract: the stored properties are exactly the CSV columns of schema version 4, and
 /// `RunRecord.columnTable` lists them once, in file order, with their column names. Column names
 /// and order never change within a schema version; adding, removing, renaming or reordering a
 /// column bumps `schemaVersion`, so any file can be read by looking at its `schema` column.
@@ -8,13 +8,13 @@
 /// are concatenated across shards and hosts.
 public struct RunRecord: Sendable, Hashable {
     /// The current column set's version, written into every row.
-    public static let schemaVersion = 3
+    public static let schemaVersion = 4
 
     /// `schema`: Version of the column set; see `RunRecord.schemaVersion`.
     public var schema: Int
     /// `timestamp`: When the run finished, ISO 8601 in UTC.
     public var timestamp: String
-    /// `commit`: Short git commit of the suite, with "-dirty" when tracked files had changes.
+    /// `commit`: Short git commit of the suite's own source tree (not of the directory it ran in), with "-dirty" when tracked files had changes.
     public var commit: String
     /// `host`: Host name of the machine.
     public var host: String
@@ -24,6 +24,14 @@ public struct RunRecord: Sendable, Hashable {
     public var cores: Int
     /// `build`: "release" or "debug".
     public var build: String
+    /// `kernel`: Host kernel release (`uname -r`).
+    public var kernel: String
+    /// `thp`: Transparent huge pages setting of the host (`always`, `madvise`, `never`).
+    public var thp: String
+    /// `toolchain`: Swift compiler the suite was built with.
+    public var toolchain: String
+    /// `command`: The command line that produced the row.
+    public var command: String
     /// `backend`: Registered backend name.
     public var backend: String
     /// `variant`: Backend option set: "default", or "ad-off" (x86 with A/D bits off, `--ad-off`).
@@ -64,6 +72,8 @@ public struct RunRecord: Sendable, Hashable {
     public var populateSeconds: Double
     /// `vcpu_wall_s`: Wall-clock seconds of the measured vCPU phase (after populate); 0 with `--aging-only`.
     public var vcpuWallSeconds: Double
+    /// `vcpu_cpu_s`: CPU seconds the vCPU threads used (populate and the measured phase), summed over vCPUs.
+    public var vcpuCPUSeconds: Double
     /// `accesses`: Guest accesses by all vCPUs, populate included.
     public var accesses: UInt64
     /// `faults`: Page faults the vCPUs took, populate included.
@@ -146,6 +156,10 @@ public struct RunRecord: Sendable, Hashable {
         cpu: String = "",
         cores: Int = 0,
         build: String = "",
+        kernel: String = "",
+        thp: String = "",
+        toolchain: String = "",
+        command: String = "",
         backend: String = "",
         variant: String = "",
         memoryPerVCPUBytes: UInt64 = 0,
@@ -166,6 +180,7 @@ public struct RunRecord: Sendable, Hashable {
         flushOnAge: Int = 0,
         populateSeconds: Double = 0,
         vcpuWallSeconds: Double = 0,
+        vcpuCPUSeconds: Double = 0,
         accesses: UInt64 = 0,
         faults: UInt64 = 0,
         faultP50Nanos: UInt64 = 0,
@@ -208,6 +223,10 @@ public struct RunRecord: Sendable, Hashable {
         self.cpu = cpu
         self.cores = cores
         self.build = build
+        self.kernel = kernel
+        self.thp = thp
+        self.toolchain = toolchain
+        self.command = command
         self.backend = backend
         self.variant = variant
         self.memoryPerVCPUBytes = memoryPerVCPUBytes
@@ -228,6 +247,7 @@ public struct RunRecord: Sendable, Hashable {
         self.flushOnAge = flushOnAge
         self.populateSeconds = populateSeconds
         self.vcpuWallSeconds = vcpuWallSeconds
+        self.vcpuCPUSeconds = vcpuCPUSeconds
         self.accesses = accesses
         self.faults = faults
         self.faultP50Nanos = faultP50Nanos

@@ -1,9 +1,11 @@
 /// One slice `i/n` of a sweep, so that n independent jobs together run every cell exactly once.
 ///
-/// Contract: `1 <= index <= count`. Cell k (0-based, in the plan's canonical order) belongs to shard
-/// `(k % count) + 1`. Round-robin rather than contiguous blocks, so every shard gets a mix of
-/// backends and repetitions and finishes in about the same time; the mapping depends only on k and
-/// n, so any job-array engine can hand out indices and the outputs merge by concatenation.
+/// Contract: `1 <= index <= count`. A shard deals out whole comparison groups — every backend and
+/// aging setting of one (repetition, memory size, vCPU count), so a comparison never spans two
+/// hosts — and group g (0-based, in the plan's canonical order) belongs to shard `(g % count) + 1`.
+/// Round-robin rather than contiguous blocks, so every shard gets a mix of sizes and repetitions
+/// and finishes in about the same time; the mapping depends only on g and n, so any job-array
+/// engine can hand out indices and the outputs merge by concatenation.
 public struct Shard: Sendable, Hashable, CustomStringConvertible {
     /// The 1-based position of this shard.
     public let index: Int
@@ -46,12 +48,13 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
         self.count = count
     }
 
-    /// Whether this shard runs the cell at `cellIndex` in the canonical sweep order.
+    /// Whether this shard runs the comparison group at `groupIndex` in the canonical sweep order.
     ///
     /// - Parameters:
-    ///   - cellIndex: 0-based position in the full, unsharded plan; negative positions belong to no shard.
-    public func selects(cellIndex: Int) -> Bool {
-        cellIndex >= 0 && cellIndex % count + 1 == index
+    ///   - groupIndex: 0-based position of the group in the full, unsharded plan; negative
+    ///     positions belong to no shard.
+    public func selects(groupIndex: Int) -> Bool {
+        groupIndex >= 0 && groupIndex % count + 1 == index
     }
 
     public var description: String { "\(index)/\(count)" }

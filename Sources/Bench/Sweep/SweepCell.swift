@@ -1,7 +1,7 @@
 /// One independent run of a sweep: a backend at one memory size, vCPU count, aging setting and repetition.
 ///
 /// Contract: `index` is the cell's position in the full canonical order of its plan (before any
-/// shard filter), so it identifies the cell across hosts and equals the k of `Shard.selects(cellIndex:)`.
+/// shard filter), so it identifies the cell across hosts and is the key `--resume` matches rows by.
 public struct SweepCell: Sendable, Hashable {
     /// The registered backend name.
     public let backend: String

@@ -1,14 +1,20 @@
+import Core
+
 /// A rough, up-front estimate of how long a sweep runs, so a long one says so before it starts.
 ///
-/// Contract: counts page operations (a fault or access per page of populate and of each round, an
-/// aging pass and the C reference's pass per page with `--aging-only`) and prices them at
-/// `nanosecondsPerPageOperation`, the rate of the default sweep in the README's reference run on a
-/// release build, plus `cellOverheadSeconds` per cell. It is meant to tell minutes from hours, not
-/// to predict: debug builds and busy machines are slower, and progress replaces it with measured
-/// time once the first cell is done.
+/// Contract: counts page operations (a fault per page of populate, an access per page of each
+/// round, an aging pass and the C reference's pass per page with `--aging-only`) and prices them:
+/// a fault at the cost model's fault remainder plus `nanosecondsPerFaultWork`, an aged page at the
+/// aging remainder plus `nanosecondsPerPageOperation`, anything else at
+/// `nanosecondsPerPageOperation` (the bare model's rate on a release build), with vCPUs beyond the
+/// CPUs taking turns; plus `cellOverheadSeconds` per cell. It is meant to tell minutes from hours,
+/// not to predict: debug builds and busy machines are slower, and progress replaces it with
+/// measured time once the first cell is done.
 public enum SweepEstimate {
-    /// Release-build cost of one page operation in the README's reference sweep (about 450 M in 24 s).
+    /// Release-build cost of one bare page operation (access, reference pass, raw fault).
     public static let nanosecondsPerPageOperation = 50.0
+    /// Release-build cost of a fault's own work with the host side (GUP step, zeroing, install).
+    public static let nanosecondsPerFaultWork = 250.0
     /// Threads, page-table set-up and teardown per cell.
     public static let cellOverheadSeconds = 0.005
     /// Estimates above this are announced before the sweep starts.
@@ -16,18 +22,25 @@ public enum SweepEstimate {
 
     /// Estimated seconds to run `cells` with `settings`.
     public static func seconds(cells: [SweepCell], settings: WorkloadSettings) -> Double {
-        var operations = 0.0
+        let costs = settings.costs
+        let fault = costs.faultRemainderNanos + (costs.hostSide ? nanosecondsPerFaultWork : nanosecondsPerPageOperation)
+        let aged = costs.agingRemainderNanosPerPage + nanosecondsPerPageOperation
+        let cpus = Double(max(1, OSThread.allowedCPUs))
+        var nanoseconds = 0.0
         for cell in cells {
-            let pages = Double(cell.memoryPerVCPU.pages) * Double(cell.vcpus)
-            operations += pages
+            let pagesPerVCPU = Double(cell.memoryPerVCPU.pages)
+            let pages = pagesPerVCPU * Double(cell.vcpus)
+            // vCPUs run in parallel up to the CPUs, then take turns.
+            let turns = max(1, Double(cell.vcpus) / cpus)
+            nanoseconds += pagesPerVCPU * fault * turns
             if settings.agingOnly {
-                // Making pages young, the pass itself and the reference's pass.
-                operations += pages * 3 * Double(settings.agingOnlyPasses)
+                // Making pages young and the reference's pass, then the pass itself.
+                nanoseconds += pages * Double(settings.agingOnlyPasses) * (2 * nanosecondsPerPageOperation + aged)
             } else {
-                operations += pages * Double(settings.rounds)
+                nanoseconds += pagesPerVCPU * Double(settings.rounds) * nanosecondsPerPageOperation * turns
             }
         }
-        return operations * nanosecondsPerPageOperation / 1e9 + Double(cells.count) * cellOverheadSeconds
+        return nanoseconds / 1e9 + Double(cells.count) * cellOverheadSeconds
     }
 
     /// "45s", "12m 5s", "3h 20m", "4d 2h".

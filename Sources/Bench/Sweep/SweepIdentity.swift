@@ -26,6 +26,12 @@ public struct SweepIdentity: Sendable, Hashable {
         self.fields = fields
     }
 
+    /// The identity without the field `name` (`merge` compares shards of one sweep without their
+    /// `shard`).
+    public func ignoring(_ name: String) -> SweepIdentity {
+        SweepIdentity(fields.filter { $0.name != name })
+    }
+
     /// The value of the field `name`, if present.
     public func value(of name: String) -> String? {
         fields.first { $0.name == name }?.value

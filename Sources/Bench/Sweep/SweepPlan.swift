@@ -5,7 +5,9 @@
 /// list in the order given. Repetition-major means slow drift of the machine (thermals, other
 /// tenants) spreads over every configuration alike instead of biasing whichever ran last; backend
 /// innermost means competing backends run side by side under near-identical conditions. Cells are
-/// numbered in that order and `cells` keeps, in the same order, those the shard selects. The order
+/// numbered in that order; the cells of one (repetition, memory, vCPUs) form a comparison group
+/// (every backend, aging on and off), and `cells` keeps, in the same order, the groups the shard
+/// selects. The order
 /// depends only on the inputs, so every host of a sharded sweep computes the same numbering.
 public struct SweepPlan: Sendable {
     /// Backend names, in the order given.
@@ -22,6 +24,9 @@ public struct SweepPlan: Sendable {
     public let shard: Shard
     /// The cells this shard runs, in canonical order, each carrying its full-grid `index`.
     public let cells: [SweepCell]
+
+    /// The number of comparison groups in the full grid: what shards deal out.
+    public var groupCount: Int { memorySizes.count * vcpuCounts.count * repetitions }
 
     /// The number of cells in the full grid, over all shards.
     public var totalCellCount: Int {
@@ -70,12 +75,14 @@ public struct SweepPlan: Sendable {
 
         var selected: [SweepCell] = []
         var index = 0
+        var group = 0
         for repetition in 0..<repetitions {
             for memory in memorySizes {
                 for vcpus in vcpuCounts {
+                    defer { group += 1 }
                     for agingOn in aging {
                         for backend in backends {
-                            if shard.selects(cellIndex: index) {
+                            if shard.selects(groupIndex: group) {
                                 selected.append(SweepCell(
                                     backend: backend, memoryPerVCPU: memory, vcpus: vcpus,
                                     aging: agingOn, repetition: repetition, index: index))

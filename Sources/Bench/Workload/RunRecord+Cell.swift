@@ -12,6 +12,10 @@ extension RunRecord {
         cpu = context.cpuModel
         cores = context.cores
         build = context.build
+        kernel = context.kernel
+        thp = context.thp
+        toolchain = context.toolchain
+        command = context.commandLine
         self.backend = backend
         variant = settings.accessTracking ? "ad-off" : "default"
         memoryPerVCPUBytes = cell.memoryPerVCPU.bytes
@@ -48,6 +52,7 @@ extension RunRecord {
         let workEnd = reports.map(\.workEnd).max() ?? measurements.workStart
         populateSeconds = Ticks.nanoseconds(populateEnd &- measurements.populateStart) / 1e9
         vcpuWallSeconds = settings.agingOnly ? 0 : Ticks.nanoseconds(workEnd &- measurements.workStart) / 1e9
+        vcpuCPUSeconds = Double(reports.reduce(0) { $0 + $1.cpuNanoseconds }) / 1e9
         accesses = reports.reduce(0) { $0 + $1.accesses }
         faults = reports.reduce(0) { $0 + $1.faults }
         faultP50Nanos = percentile(50)

@@ -1,4 +1,7 @@
 import Core
+#if canImport(Glibc)
+import Glibc
+#endif
 import Histogram
 
 /// What one vCPU thread did in a cell.
@@ -13,6 +16,8 @@ struct VCPUReport: Sendable {
     var faultTicks = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
     var lockStats = LockStats()
     var events = MMUEvents()
+    /// CPU time the thread used from the start of populate to its last access.
+    var cpuNanoseconds: UInt64 = 0
     var populateEnd: UInt64 = 0
     var workEnd: UInt64 = 0
 }
@@ -36,6 +41,8 @@ struct VCPUWorker<MMU: SecondaryMMU> {
     let tlb: TLB.Port?
     var random: SplitMix64
     var report = VCPUReport()
+    /// CPU time when populate began.
+    var cpuStart: UInt64 = 0
 
     init(
         mmu: MMU, index: Int, pages: UInt64, settings: WorkloadSettings, repetition: Int, host: HostSide?, tlb: TLB?
@@ -60,6 +67,7 @@ struct VCPUWorker<MMU: SecondaryMMU> {
         // vCPUs.
         let (mmu, thread, host, base, tlb) = (self.mmu, self.thread, self.host, self.base, self.tlb)
         var report = self.report
+        cpuStart = Self.threadCPUNanoseconds()
         Self.enterGuest(thread, tlb)
         for offset in 0..<pages {
             Self.touch(
@@ -131,8 +139,16 @@ struct VCPUWorker<MMU: SecondaryMMU> {
         }
     }
 
-    /// Final report, with the thread's lock accounting; gives the reclamation slot back.
+    /// This thread's CPU time so far (CLOCK_THREAD_CPUTIME_ID).
+    static func threadCPUNanoseconds() -> UInt64 {
+        var time = timespec()
+        guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time) == 0 else { return 0 }
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+
+    /// Final report, with the thread's lock accounting and CPU time; gives the reclamation slot back.
     mutating func finish() -> VCPUReport {
+        report.cpuNanoseconds = Self.threadCPUNanoseconds() &- cpuStart
         report.lockStats = thread.lockStats
         report.events = thread.events
         if let tlbOwner { report.tlb = tlbOwner.counters }
