@@ -1,4 +1,3 @@
-import CPlatform
 import Synchronization
 
 /// One vCPU's TLB: a set-associative cache of the translations its page walks found.
