@@ -81,11 +81,12 @@ struct AgingDriver<MMU: SecondaryMMU> {
         var presentCount = 0
         // The hits since the previous pass, taken before this pass looks: a hit while the
         // window is aged may follow a walk that set Accessed after the test saw it clear.
-        var hidden = remote?.ledger.take(window) ?? YoungBitmap()
+        var hidden = YoungBitmap()
+        if let remote { hidden = Self.takeHits(remote, window) }
         defer {
             // Hits while the window was aged go: they were on translations this pass's flushes
             // removed, or on fresh ones whose walk set Accessed, which the next pass will see.
-            if let remote { _ = remote.ledger.take(window) }
+            if let remote { _ = Self.takeHits(remote, window) }
         }
         if let host {
             host.memory.forEachPresent(in: window) { page, slot, pte in
@@ -114,6 +115,13 @@ struct AgingDriver<MMU: SecondaryMMU> {
         }
         youngPages &+= UInt64(young.count)
         if let host, evictAfter > 0 { evict(in: window, present: present, young: young, hidden: hidden, host: host) }
+    }
+
+    /// The window's TLB hits since the last take. Out of line, so the pass loop without TLBs
+    /// (`--aging-only`, `--tlb-entries 0`) stays as small as it was.
+    @inline(never)
+    private static func takeHits(_ remote: RemoteTLBs, _ window: GFNRange) -> YoungBitmap {
+        remote.ledger.take(window)
     }
 
     /// The secondary MMU's young pages among `present`, asked as `mode` says.
