@@ -14,6 +14,10 @@ public struct MMUEvents: Sendable, Hashable {
     public var faultRetries: UInt64 = 0
     /// Leaves zapped.
     public var zapped: UInt64 = 0
+    /// TLB shootdowns this thread issued (`RemoteTLBs.shootDown`), and how long it waited for
+    /// the vCPUs' answers, in ticks.
+    public var shootdowns: UInt64 = 0
+    public var shootdownWaitTicks: UInt64 = 0
 
     public init() {}
 
@@ -26,6 +30,8 @@ public struct MMUEvents: Sendable, Hashable {
         sum.ageCASIgnored += rhs.ageCASIgnored
         sum.faultRetries += rhs.faultRetries
         sum.zapped += rhs.zapped
+        sum.shootdowns += rhs.shootdowns
+        sum.shootdownWaitTicks += rhs.shootdownWaitTicks
         return sum
     }
 }

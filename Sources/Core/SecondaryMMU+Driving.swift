@@ -1,36 +1,49 @@
 /// The two loops every caller of a secondary MMU runs: a vCPU's access with its fault, and
 /// MGLRU's look-around over one window. The runner and the tests share them.
 extension SecondaryMMU {
-    /// A vCPU's access to `gfn`, called in guest mode (inside the thread's read-side section).
-    /// When the translation is missing the vCPU takes the fault as KVM does: it exits guest mode,
-    /// reads `mmu_invalidate_seq`, runs the GUP step outside `mmu_lock` (`host.memory.faultIn`,
-    /// then the fault's calibrated remainder), calls `handleFault` (the fault lock, the
-    /// invalidation check, walk and install), re-enters and retries the access.
+    /// A vCPU's access to `gfn`, called in guest mode (inside the thread's read-side section,
+    /// and inside `tlb`'s guest mode when there is one).
+    ///
+    /// With a TLB the vCPU first answers any pending shootdown (the flush IPI lands between two
+    /// accesses), then looks the translation up: a hit neither walks nor sets Accessed. On a
+    /// miss, or without a TLB, the hardware walks the table. When the translation is missing
+    /// the vCPU takes the fault as KVM does: it exits guest mode, reads `mmu_invalidate_seq`,
+    /// runs the GUP step outside `mmu_lock` (`host.memory.faultIn`, then the fault's calibrated
+    /// remainder), calls `handleFault` (the fault lock, the invalidation check, walk and
+    /// install), re-enters and retries the access. The walk that succeeds fills the TLB.
     /// - Parameters:
+    ///   - tlb: the vCPU's TLB (its `port`); nil walks on every access (`--tlb-entries 0`).
     ///   - host: the primary MMU and remainders; nil for the bare secondary MMU (`--costs raw`).
-    ///   - onFault: called after each fault with its duration in ticks (`Ticks`) and whether
-    ///     its GUP step was a refault of an evicted page.
-    /// - Returns: the faults taken (0 when the access hit).
+    ///   - onFault: called after each fault with its duration in ticks (`Ticks`) and what its
+    ///     GUP step found (nil without a host side).
+    /// - Returns: the faults taken (0 when the access hit the TLB or the walk succeeded).
     @inlinable @discardableResult
     public func accessFaulting(
-        _ gfn: UInt64, write: Bool, thread: HostThread, host: HostSide? = nil,
-        onFault: (_ ticks: UInt64, _ refault: Bool) -> Void = { _, _ in }
+        _ gfn: UInt64, write: Bool, thread: HostThread, tlb: TLB.Port? = nil, host: HostSide? = nil,
+        onFault: (_ ticks: UInt64, _ result: HostMemory.FaultResult?) -> Void = { _, _ in }
     ) -> Int {
+        if let tlb {
+            tlb.answerPending()
+            if tlb.lookup(gfn, write: write) { return 0 }
+        }
         var faults = 0
         while !access(gfn, write: write, thread: thread) {
             thread.exitReadSide()
+            tlb?.exitGuest()
             let start = Ticks.now()
             let sequence = invalidation.snapshot()
-            var refault = false
+            var result: HostMemory.FaultResult?
             if let host {
-                refault = host.memory.faultIn(gfn, write: write) == .refault
+                result = host.memory.faultIn(gfn, write: write)
                 host.spendFaultRemainder()
             }
             _ = handleFault(gfn, write: write, sequence: sequence, thread: thread)
-            onFault(Ticks.now() &- start, refault)
+            onFault(Ticks.now() &- start, result)
             thread.enterReadSide()
+            tlb?.enterGuest()
             faults += 1
         }
+        tlb?.fill(gfn, write: write)
         return faults
     }
 

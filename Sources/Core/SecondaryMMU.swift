@@ -102,14 +102,20 @@ extension SecondaryMMU {
     }
 
     /// `invalidate_range_start` … `invalidate_range_end` as the primary MMU runs it when it
-    /// unmaps guest pages: the sequence's `begin`, the secondary zap, `unmappingHost` (the host's
-    /// own unmap), then `end`. A fault that began before `end` retries instead of installing a
+    /// unmaps guest pages: the sequence's `begin`, the secondary zap, the TLB shootdown,
+    /// `unmappingHost` (the host's own unmap), then `end`. A fault that began before `end` retries instead of installing a
     /// translation to a host page that is gone.
     /// - Returns: secondary leaves unmapped.
+    /// With `remote`, the zap shoots the range down on every vCPU's TLB and waits for their
+    /// answers before the host unmaps, so no vCPU reaches a freed host page through a stale
+    /// translation (`kvm_flush_remote_tlbs` before `invalidate_range_start` returns).
     @discardableResult
-    public func invalidate(_ range: GFNRange, thread: HostThread, unmappingHost: () -> Void = {}) -> Int {
+    public func invalidate(
+        _ range: GFNRange, thread: HostThread, remote: RemoteTLBs? = nil, unmappingHost: () -> Void = {}
+    ) -> Int {
         invalidation.begin()
         let zapped = zap(range, thread: thread)
+        remote?.shootDown(range, thread: thread)
         unmappingHost()
         invalidation.end()
         return zapped

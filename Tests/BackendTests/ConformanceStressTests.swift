@@ -54,15 +54,21 @@ final class StressLedger: @unchecked Sendable {
     }
 }
 
-/// Everything at once on a small guest: vCPUs faulting and setting Accessed bits, a zapper, and
-/// an aging thread; then the invariants. Bounded by work, not time.
+/// Everything at once on a small guest: vCPUs with TLBs faulting and setting Accessed bits, a
+/// zapper, and an aging thread; then the invariants. Bounded by work, not time.
 ///
-/// "Accessed after a clear is reported young" is asserted exactly for every backend. The kernel
-/// tolerates one race here, a locked writer storing a whole entry over an Accessed bit the
-/// hardware just set; in this model no writer does that: installs compare-exchange against the
-/// value they read, zaps exchange, aging clears with an atomic AND or compare-exchange, and the
-/// hardware's update is a compare-exchange on a present entry. A backend that adds such a plain
-/// store fails this test, which is the point.
+/// What the kernel promises with a TLB, and what is asserted exactly for every backend:
+/// - **An access that walked after a clear is reported young.** A TLB hit on a translation
+///   filled before the clear may set no Accessed bit (`clear_young` does not flush), so hits
+///   are not held to it, except after a clear that also shot the range down (every other pass
+///   here): then any translation a vCPU uses was filled by a walk after the clear, and every
+///   access, hit or not, must be reported. The kernel tolerates one more race, a locked writer
+///   storing a whole entry over an Accessed bit the hardware just set; no writer in this model
+///   does that (installs compare-exchange, zaps exchange, aging ANDs or compare-exchanges), so
+///   a backend that adds such a plain store fails, which is the point.
+/// - **A zap leaves no stale translation once it returns.** Each vCPU notes, per page, the zap
+///   sequence after the access that filled its translation; a later hit on that page is stale
+///   if a whole zap of it ran between that fill and the hit.
 @Suite struct ConformanceStressTests {
     static let guest = 4096
     static let agingPasses: UInt32 = 10
@@ -71,6 +77,9 @@ final class StressLedger: @unchecked Sendable {
     func invariantsHoldUnderConcurrency(_ backend: BackendCase) {
         let mmu = backend.make()
         let ledger = StressLedger(count: Self.guest)
+        let remote = RemoteTLBs(vcpus: 2, entries: 256, ways: 4, gfnCount: UInt64(Self.guest))
+        let staleHits = Atomic<Int>(0)
+        let tlbHits = Atomic<Int>(0)
         let zapsExcluded = Mutex<Void>(())
         let agingDone = Atomic<Bool>(false)
         let missedYoung = Atomic<Int>(0)
@@ -80,28 +89,53 @@ final class StressLedger: @unchecked Sendable {
         let vcpus = (0..<2).map { index in
             OSThread {
                 let thread = mmu.makeThread(role: .vcpu)
+                let tlb = remote.tlb(index)
                 var random = SplitMix64(seed: 0x5EED + UInt64(index))
+                // The zap sequence read after the access that last filled each page's translation.
+                var filledAt = [UInt32](repeating: 0, count: Self.guest)
+                var stale = 0
+                // Half the accesses go to a hot run of pages the TLB can hold, so hits are common.
+                let hotBase = UInt64(index * Self.guest / 2)
                 thread.enterReadSide()
+                tlb.enterGuest()
                 var round = 0
                 while !agingDone.load(ordering: .relaxed) {
-                    let gfn = Int(random.next(below: UInt64(Self.guest)))
+                    let gfn = Int(random.next() & 1 == 0 ? hotBase + random.next(below: 128) : random.next(below: UInt64(Self.guest)))
                     let zapBefore = ledger.zapSequence[gfn].load(ordering: .acquiring)
                     let cleared = ledger.clearGeneration[gfn].load(ordering: .acquiring)
                     let write = random.next() & 3 == 0
-                    mmu.accessFaulting(UInt64(gfn), write: write, thread: thread)
+                    let hitsBefore = tlb.counters.hits
+                    mmu.accessFaulting(UInt64(gfn), write: write, thread: thread, tlb: tlb.port)
+                    let hit = tlb.counters.hits != hitsBefore
                     let zapAfter = ledger.zapSequence[gfn].load(ordering: .acquiring)
-                    if zapBefore & 1 == 0 && zapBefore == zapAfter {
+                    if hit {
+                        // A zap that began after the fill ended, and ended before this access
+                        // began, must have taken the translation. (A zap under way when the fill
+                        // ended proves nothing: its invalidation may have ended, and a fault
+                        // installed a fresh translation, before the zapper bumped the ledger.)
+                        let filled = filledAt[gfn]
+                        if zapBefore &- filled >= 2 + (filled & 1) { stale += 1 }
+                    } else {
+                        filledAt[gfn] = zapAfter
+                    }
+                    // Exact where the kernel promises it: a walk, or any access after a flushing clear.
+                    if zapBefore & 1 == 0 && zapBefore == zapAfter && (!hit || cleared & 1 == 1) {
                         ledger.accessRecord[gfn].store(UInt64(cleared) << 32 | UInt64(zapBefore), ordering: .releasing)
                         if write { ledger.writeRecord[gfn].store(zapBefore, ordering: .releasing) }
                     }
                     round += 1
                     if round % 64 == 0 {
                         // Leave guest mode now and then, so reclamation can make progress.
+                        tlb.exitGuest()
                         thread.exitReadSide()
                         thread.enterReadSide()
+                        tlb.enterGuest()
                     }
                 }
+                tlb.exitGuest()
                 thread.exitReadSide()
+                staleHits.wrappingAdd(stale, ordering: .relaxed)
+                tlbHits.wrappingAdd(Int(tlb.counters.hits), ordering: .relaxed)
                 thread.retire()
             }
         }
@@ -114,7 +148,7 @@ final class StressLedger: @unchecked Sendable {
                 let range = GFNRange(start: start, end: min(UInt64(Self.guest), start + 1 + random.next(below: 700)))
                 zapsExcluded.withLock { _ in
                     for gfn in range.start..<range.end { ledger.zapSequence[Int(gfn)].wrappingAdd(1, ordering: .acquiringAndReleasing) }
-                    mmu.zap(range, thread: thread)
+                    mmu.invalidate(range, thread: thread, remote: remote)
                     for gfn in range.start..<range.end { ledger.zapSequence[Int(gfn)].wrappingAdd(1, ordering: .acquiringAndReleasing) }
                 }
                 zaps.wrappingAdd(1, ordering: .relaxed)
@@ -138,6 +172,9 @@ final class StressLedger: @unchecked Sendable {
                         }
                     }
                     _ = mmu.clearYoung(window, thread: thread)
+                    // Odd passes flush what they aged, whether or not anything was young, so
+                    // that every access after them is held to the exact check.
+                    if pass & 1 == 1 { remote.shootDown(window, thread: thread) }
                     for gfn in start..<start + 64 { ledger.clearGeneration[gfn].store(pass, ordering: .releasing) }
                 }
             }
@@ -152,6 +189,8 @@ final class StressLedger: @unchecked Sendable {
         let auditor = mmu.makeThread(role: .aging)
         defer { auditor.retire() }
         #expect(missedYoung.load(ordering: .relaxed) == 0, "pages accessed after a clear were reported old")
+        #expect(staleHits.load(ordering: .relaxed) == 0, "a vCPU used a translation after its zap returned")
+        #expect(tlbHits.load(ordering: .relaxed) > 0, "the stress never hit a TLB")
         #expect(checkedYoung.load(ordering: .relaxed) > 0, "the stress never checked a page")
         #expect(zaps.load(ordering: .relaxed) > 0)
         let everything = GFNRange(start: 0, count: UInt64(Self.guest))

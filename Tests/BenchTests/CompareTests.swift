@@ -52,7 +52,9 @@ private func inject(_ text: String, column: String, backend: String, factor: Dou
         #expect(badOut.contains("**Regression**"))
         let caught = Comparer.compare(base: try ResultTable.load(path: base), new: try ResultTable.load(path: injected),
                                       settings: try CompareCommand.parse([base, injected] + exactGate).settings())
-        let regressed = caught.with(.regressed)
+        // Only the gating family decides; informational timing metrics of two debug runs on a busy
+        // machine may differ significantly and are reported, not judged.
+        let regressed = caught.with(.regressed).filter(\.gates)
         #expect(regressed.count == 1)
         #expect(regressed.first?.metric == "notifier_calls_per_pass" && regressed.first?.cell.value("backend") == "baseline")
         #expect(abs((regressed.first?.change ?? 0) - 0.2) < 0.01)

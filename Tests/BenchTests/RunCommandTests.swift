@@ -104,6 +104,8 @@ import Testing
         ["--output", ""], ["--memory"], ["--shard", ""],
         ["--driver", "sometimes"], ["--costs", "free"], ["--costs", "raw", "--evict-after", "2"],
         ["--costs", "raw", "--calibration", "x.json"], ["--calibration", ""],
+        ["--tlb-entries", "100"], ["--tlb-entries", "-16"], ["--tlb-entries", "131072"],
+        ["--tlb-entries", "0", "--flush-on-age"],
     ]
 
     @Test(arguments: badInputs)

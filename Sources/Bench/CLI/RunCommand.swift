@@ -26,6 +26,7 @@ struct RunCommand: ParsableCommand {
     static let maximumPasses = 100_000
     static let maximumRounds = 100_000
     static let maximumVCPUs = 256
+    static let maximumTLBEntries = 65536
 
     @Option(parsing: .unconditional, help: "Comma-separated backends, or 'all'.")
     var backends = "all"
@@ -53,6 +54,10 @@ struct RunCommand: ParsableCommand {
     var rounds: Int?
     @Option(parsing: .unconditional, help: "Evict pages old for this many aging passes, 0-255 (0: never; default \(WorkloadSettings().evictAfter)).")
     var evictAfter: Int?
+    @Option(parsing: .unconditional, help: "Entries of each vCPU's TLB, \(TLB.defaultWays)-way: 0 (no TLB: every access walks) or \(TLB.defaultWays) x a power of two up to \(maximumTLBEntries) (default \(TLB.defaultEntries), an x86 STLB).")
+    var tlbEntries: Int?
+    @Flag(help: "Every aging clear flushes the cleared pages from the vCPUs' TLBs (clear_flush_young before x86 elided the flush); needs a TLB.")
+    var flushOnAge = false
     @Option(parsing: .unconditional, help: "How aging asks the secondary MMU: default (what each backend's kernel does), eviction-only, per-page or bitmap.")
     var driver = "default"
     @Option(parsing: .unconditional, help: "Costs: calibrated (host side and the calibrated remainders), host-only (host side, no remainders) or raw (the bare secondary MMU).")
@@ -182,6 +187,19 @@ struct RunCommand: ParsableCommand {
             settings.evictAfter = evictAfter ?? settings.evictAfter
         }
 
+        if let tlbEntries {
+            guard tlbEntries == 0
+                || (tlbEntries <= Self.maximumTLBEntries && TLB.isValid(entries: tlbEntries, ways: TLB.defaultWays))
+            else {
+                throw InputError("invalid TLB size '\(tlbEntries)': expected 0 or \(TLB.defaultWays) x a power of two up to \(Self.maximumTLBEntries)")
+            }
+            settings.tlbEntries = tlbEntries
+        }
+        if flushOnAge && settings.tlbEntries == 0 {
+            throw InputError("--flush-on-age flushes the vCPUs' TLBs; --tlb-entries 0 has none (drop one)")
+        }
+        settings.flushOnAge = flushOnAge
+
         if driver != "default" {
             guard let mode = DriverMode(rawValue: driver) else {
                 throw InputError("invalid driver '\(driver)': expected default, \(DriverMode.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -232,6 +250,8 @@ struct RunCommand: ParsableCommand {
             ("ad-off", adOff ? "yes" : "no"),
             ("shard", slice.description),
             ("driver", driver),
+            ("tlb-entries", String(settings.tlbEntries)),
+            ("flush-on-age", settings.flushOnAge ? "yes" : "no"),
         ]
         return Validated(
             plan: plan, settings: settings, format: outputFormat, destination: destination, resume: resume,

@@ -13,7 +13,7 @@ import Foundation
 /// need the repetitions themselves.
 public struct ResultTable: Sendable {
     /// Schema versions whose columns mean what this version expects: 2, and 3, which adds columns.
-    public static let supportedSchemas: Set<Int> = [2, 3]
+    public static let supportedSchemas: Set<Int> = [2, 3, 4]
 
     /// Where the rows came from, for messages.
     public let name: String
@@ -48,7 +48,7 @@ public struct ResultTable: Sendable {
                 throw InputError("\(what): row \(number + 1) has no schema version")
             }
             guard supportedSchemas.contains(schema) else {
-                throw InputError("\(what): schema \(schema) is not supported (this version reads schemas \(supportedSchemas.sorted().map(String.init).joined(separator: " and ")))")
+                throw InputError("\(what): schema \(schema) is not supported (this version reads schemas \(supportedSchemas.sorted().map(String.init).joined(separator: ", ")))")
             }
         }
         return ResultTable(name: name, rows: rows, columns: rows.reduce(into: Set<String>()) { $0.formUnion($1.values.keys) })

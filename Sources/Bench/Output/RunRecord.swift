@@ -1,6 +1,6 @@
 /// One row of results: the metadata and measurements of a single sweep cell run.
 ///
-/// Contract: the stored properties are exactly the CSV columns of schema version 3, and
+/// Contract: the stored properties are exactly the CSV columns of schema version 4, and
 /// `RunRecord.columnTable` lists them once, in file order, with their column names. Column names
 /// and order never change within a schema version; adding, removing, renaming or reordering a
 /// column bumps `schemaVersion`, so any file can be read by looking at its `schema` column.
@@ -8,7 +8,7 @@
 /// are concatenated across shards and hosts.
 public struct RunRecord: Sendable, Hashable {
     /// The current column set's version, written into every row.
-    public static let schemaVersion = 3
+    public static let schemaVersion = 4
 
     /// `schema`: Version of the column set; see `RunRecord.schemaVersion`.
     public var schema: Int
@@ -64,6 +64,10 @@ public struct RunRecord: Sendable, Hashable {
     public var runnableThreads: Int
     /// `oversubscribed`: 1 when `runnable_threads` exceeds the CPUs the process may use (the scheduler then shares CPUs and lock holders can be preempted), else 0.
     public var oversubscribed: Int
+    /// `tlb_entries`: Entries of each vCPU's TLB (`--tlb-entries`); 0: no TLB, every access walks.
+    public var tlbEntries: Int
+    /// `flush_on_age`: 1 when every aging clear flushed the cleared pages' translations (`--flush-on-age`).
+    public var flushOnAge: Int
     /// `populate_s`: Seconds the vCPUs took to fault their memory in (under aging when aging is on).
     public var populateSeconds: Double
     /// `vcpu_wall_s`: Wall-clock seconds of the measured vCPU phase (after populate); 0 with `--aging-only`.
@@ -115,6 +119,18 @@ public struct RunRecord: Sendable, Hashable {
     public var refaults: UInt64
     /// `fault_retries`: Faults that found an invalidation had run since their GUP step and retried (`mmu_invalidate_seq`).
     public var faultRetries: UInt64
+    /// `tlb_hits`: vCPU accesses served by their TLB (no walk, no Accessed bit set), populate included.
+    public var tlbHits: UInt64
+    /// `tlb_misses`: vCPU accesses that walked the table and filled their TLB (0 without a TLB).
+    public var tlbMisses: UInt64
+    /// `shootdowns`: TLB shootdowns issued by aging (evictions' zaps, flushing clears), each waiting for every vCPU.
+    public var shootdowns: UInt64
+    /// `shootdown_wait_ns`: Total nanoseconds aging waited for the vCPUs' answers to its shootdowns.
+    public var shootdownWaitNanos: UInt64
+    /// `false_old`: Pages an aging pass reported old while a vCPU had used them through its TLB since the previous pass, summed over passes.
+    public var falseOld: UInt64
+    /// `false_old_refaults`: Refaults of pages evicted while falsely old.
+    public var falseOldRefaults: UInt64
     /// `pt_bytes`: Page-table bytes the model counts right after populate (table pages, plus the rmap for an rmap backend).
     public var ptBytes: UInt64
     /// `pt_bytes_jemalloc`: Bytes jemalloc reports allocated in the MMU's table-page arena right after populate (table pages only; 0 under ASan).
@@ -160,6 +176,8 @@ public struct RunRecord: Sendable, Hashable {
         ageRemainderNanos: Double = 0,
         runnableThreads: Int = 0,
         oversubscribed: Int = 0,
+        tlbEntries: Int = 0,
+        flushOnAge: Int = 0,
         populateSeconds: Double = 0,
         vcpuWallSeconds: Double = 0,
         vcpuCPUSeconds: Double = 0,
@@ -185,6 +203,12 @@ public struct RunRecord: Sendable, Hashable {
         evictions: UInt64 = 0,
         refaults: UInt64 = 0,
         faultRetries: UInt64 = 0,
+        tlbHits: UInt64 = 0,
+        tlbMisses: UInt64 = 0,
+        shootdowns: UInt64 = 0,
+        shootdownWaitNanos: UInt64 = 0,
+        falseOld: UInt64 = 0,
+        falseOldRefaults: UInt64 = 0,
         ptBytes: UInt64 = 0,
         ptBytesJemalloc: UInt64 = 0,
         hostPTBytes: UInt64 = 0,
@@ -219,6 +243,8 @@ public struct RunRecord: Sendable, Hashable {
         self.ageRemainderNanos = ageRemainderNanos
         self.runnableThreads = runnableThreads
         self.oversubscribed = oversubscribed
+        self.tlbEntries = tlbEntries
+        self.flushOnAge = flushOnAge
         self.populateSeconds = populateSeconds
         self.vcpuWallSeconds = vcpuWallSeconds
         self.vcpuCPUSeconds = vcpuCPUSeconds
@@ -244,6 +270,12 @@ public struct RunRecord: Sendable, Hashable {
         self.evictions = evictions
         self.refaults = refaults
         self.faultRetries = faultRetries
+        self.tlbHits = tlbHits
+        self.tlbMisses = tlbMisses
+        self.shootdowns = shootdowns
+        self.shootdownWaitNanos = shootdownWaitNanos
+        self.falseOld = falseOld
+        self.falseOldRefaults = falseOldRefaults
         self.ptBytes = ptBytes
         self.ptBytesJemalloc = ptBytesJemalloc
         self.hostPTBytes = hostPTBytes

@@ -19,4 +19,7 @@ struct CellMeasurements {
     var costs: CostModel
     /// vCPU threads plus the aging thread when it runs alongside them.
     var runnableThreads: Int
+    /// Entries of each vCPU's TLB (0: none), and whether aging flushed.
+    var tlbEntries: Int
+    var flushOnAge: Bool
 }

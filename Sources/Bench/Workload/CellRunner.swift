@@ -53,13 +53,15 @@ public enum CellRunner {
         // vCPU's core in one repetition and not the next; when they do not fit, it shares.
         let runnableThreads = cell.vcpus + (runAgingThread ? 1 : 0)
         let pinThreads = runnableThreads <= OSThread.allowedCPUs
+        let remote = settings.tlbEntries > 0
+            ? RemoteTLBs(vcpus: cell.vcpus, entries: settings.tlbEntries, gfnCount: guestPages) : nil
 
         let vcpuThreads = (0..<cell.vcpus).map { index in
             OSThread {
                 if pinThreads { OSThread.pinCurrentThread(toCPU: index) }
                 var worker = VCPUWorker(
                     mmu: mmu, index: index, pages: pagesPerVCPU, settings: settings,
-                    repetition: cell.repetition, host: host)
+                    repetition: cell.repetition, host: host, tlb: remote?.tlb(index))
                 populateGate.wait()
                 worker.populate()
                 populated.signal()
@@ -77,7 +79,8 @@ public enum CellRunner {
             if pinThreads { OSThread.pinCurrentThread(toCPU: cell.vcpus) }
             var driver = AgingDriver(
                 mmu: mmu, thread: mmu.makeThread(role: .aging), guestPages: guestPages,
-                windowPages: settings.windowPages, evictAfter: settings.evictAfter, mode: mode, host: host)
+                windowPages: settings.windowPages, evictAfter: settings.evictAfter, mode: mode, host: host,
+                remote: remote, flushOnAge: settings.flushOnAge && remote != nil)
             agingStarted.signal()
             // At least one pass, however short the vCPUs' work.
             repeat { driver.runPass() } while !stopAging.load(ordering: .relaxed)
@@ -116,7 +119,8 @@ public enum CellRunner {
             jemallocTableBytes: jemallocBytes, hostTableBytes: hostTableBytes,
             folioBytes: host?.memory.folioBytes ?? 0, limitPassSeconds: limitPassSeconds,
             identityViolations: violations, useAfterFreeReads: mmu.useAfterFreeReads,
-            driver: mode, costs: settings.costs, runnableThreads: runnableThreads)
+            driver: mode, costs: settings.costs, runnableThreads: runnableThreads,
+            tlbEntries: remote == nil ? 0 : settings.tlbEntries, flushOnAge: settings.flushOnAge && remote != nil)
         return RunRecord(cell: cell, backend: backend, settings: settings, context: context, measurements: measurements)
     }
 }
@@ -173,7 +177,10 @@ struct AgingReport: Sendable {
     var youngPages: UInt64 = 0
     var evictions: UInt64 = 0
     var pagesAged: UInt64 = 0
+    var falseOld: UInt64 = 0
     var lockStats = LockStats()
+    /// The aging thread's events (its shootdowns among them).
+    var events = MMUEvents()
 
     init() {}
 
@@ -184,7 +191,9 @@ struct AgingReport: Sendable {
         youngPages = driver.youngPages
         evictions = driver.evictions
         pagesAged = driver.pagesAged
+        falseOld = driver.falseOld
         lockStats = driver.thread.lockStats
+        events = driver.thread.events
         driver.thread.retire()
     }
 }

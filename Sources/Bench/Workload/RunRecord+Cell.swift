@@ -32,6 +32,8 @@ extension RunRecord {
         ageRemainderNanos = measurements.costs.agingRemainderNanosPerPage
         runnableThreads = measurements.runnableThreads
         oversubscribed = measurements.runnableThreads > OSThread.allowedCPUs ? 1 : 0
+        tlbEntries = measurements.tlbEntries
+        flushOnAge = measurements.flushOnAge ? 1 : 0
 
         let reports = measurements.vcpus
         var faultTicks = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
@@ -59,6 +61,9 @@ extension RunRecord {
         faultMaxNanos = faultTicks.totalCount == 0 ? 0 : nanoseconds(faultTicks.max)
         refaults = reports.reduce(0) { $0 + $1.refaults }
         faultRetries = vcpuEvents.faultRetries
+        tlbHits = reports.reduce(0) { $0 + $1.tlb.hits }
+        tlbMisses = reports.reduce(0) { $0 + $1.tlb.misses }
+        falseOldRefaults = reports.reduce(0) { $0 + $1.falseOldRefaults }
 
         let ager = measurements.aging
         agingPasses = ager.passes
@@ -70,6 +75,9 @@ extension RunRecord {
         youngPages = ager.youngPages
         pagesAged = ager.pagesAged
         evictions = ager.evictions
+        falseOld = ager.falseOld
+        shootdowns = ager.events.shootdowns
+        shootdownWaitNanos = nanoseconds(ager.events.shootdownWaitTicks)
         lockAcquisitions = vcpuLocks.acquisitions + ager.lockStats.acquisitions
         vcpuLockContended = vcpuLocks.contended
         vcpuLockWaitNanos = nanoseconds(vcpuLocks.waitTicks)

@@ -9,6 +9,9 @@ struct VCPUReport: Sendable {
     var accesses: UInt64 = 0
     var faults: UInt64 = 0
     var refaults: UInt64 = 0
+    /// Refaults of pages evicted while this guest used them through a TLB.
+    var falseOldRefaults: UInt64 = 0
+    var tlb = TLB.Counters()
     /// Fault durations in ticks.
     var faultTicks = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
     var lockStats = LockStats()
@@ -21,8 +24,9 @@ struct VCPUReport: Sendable {
 
 /// One vCPU: owns `pages` guest pages from `base`, populates them, then does the measured work.
 ///
-/// The vCPU stays in guest mode (the read-side section) while it accesses memory and leaves it
-/// on every fault and every `exitInterval` accesses, as timer ticks make a real vCPU exit.
+/// The vCPU stays in guest mode (the read-side section, and its TLB's guest mode) while it
+/// accesses memory and leaves it on every fault and every `exitInterval` accesses, as timer
+/// ticks make a real vCPU exit. With a TLB it answers shootdowns between accesses.
 struct VCPUWorker<MMU: SecondaryMMU> {
     static var exitInterval: UInt64 { 64 }
 
@@ -32,18 +36,25 @@ struct VCPUWorker<MMU: SecondaryMMU> {
     let pages: UInt64
     let settings: WorkloadSettings
     let host: HostSide?
+    /// The TLB, kept alive for `tlb`, its port.
+    let tlbOwner: TLB?
+    let tlb: TLB.Port?
     var random: SplitMix64
     var report = VCPUReport()
     /// CPU time when populate began.
     var cpuStart: UInt64 = 0
 
-    init(mmu: MMU, index: Int, pages: UInt64, settings: WorkloadSettings, repetition: Int, host: HostSide?) {
+    init(
+        mmu: MMU, index: Int, pages: UInt64, settings: WorkloadSettings, repetition: Int, host: HostSide?, tlb: TLB?
+    ) {
         self.mmu = mmu
         thread = mmu.makeThread(role: .vcpu)
         base = UInt64(index) * pages
         self.pages = pages
         self.settings = settings
         self.host = host
+        tlbOwner = tlb
+        self.tlb = tlb?.port
         // The stream depends on the seed, the vCPU and the repetition, never on the backend,
         // so every backend sees the same accesses.
         random = SplitMix64(seed: settings.seed &* 0x9E37_79B9 &+ UInt64(index) &* 0x1_0001 &+ UInt64(repetition))
@@ -54,57 +65,77 @@ struct VCPUWorker<MMU: SecondaryMMU> {
         // Locals, not `self.` fields: reading a class reference out of `inout self` in the loop
         // would retain and release the shared MMU per access, bouncing its cache line between
         // vCPUs.
-        let (mmu, thread, host, base) = (self.mmu, self.thread, self.host, self.base)
+        let (mmu, thread, host, base, tlb) = (self.mmu, self.thread, self.host, self.base, self.tlb)
         var report = self.report
         cpuStart = Self.threadCPUNanoseconds()
-        thread.enterReadSide()
+        Self.enterGuest(thread, tlb)
         for offset in 0..<pages {
-            Self.touch(base + offset, write: true, count: offset, mmu: mmu, thread: thread, host: host, report: &report)
+            Self.touch(
+                base + offset, write: true, count: offset, mmu: mmu, thread: thread, tlb: tlb, host: host, report: &report)
         }
-        thread.exitReadSide()
+        Self.exitGuest(thread, tlb)
         report.populateEnd = Ticks.now()
         self.report = report
     }
 
     /// `rounds` × `pages` accesses by the pattern.
     mutating func work() {
-        let (mmu, thread, host, base, pages) = (self.mmu, self.thread, self.host, self.base, self.pages)
+        let (mmu, thread, host, base, pages, tlb) = (self.mmu, self.thread, self.host, self.base, self.pages, self.tlb)
         let pattern = settings.pattern
         let writeThreshold = UInt64(max(0, min(100, settings.writePercent)))
         var report = self.report
         var random = self.random
-        thread.enterReadSide()
+        Self.enterGuest(thread, tlb)
         var count: UInt64 = 0
         for round in 0..<UInt64(settings.rounds) {
             for index in 0..<pages {
                 let offset = pattern.offset(index: index, round: round, pages: pages, random: &random)
                 let write = random.next(below: 100) < writeThreshold
-                Self.touch(base + offset, write: write, count: count, mmu: mmu, thread: thread, host: host, report: &report)
+                Self.touch(
+                    base + offset, write: write, count: count, mmu: mmu, thread: thread, tlb: tlb, host: host,
+                    report: &report)
                 count &+= 1
             }
         }
-        thread.exitReadSide()
+        Self.exitGuest(thread, tlb)
         report.workEnd = Ticks.now()
         self.report = report
         self.random = random
     }
 
     @inline(__always)
+    private static func enterGuest(_ thread: HostThread, _ tlb: TLB.Port?) {
+        thread.enterReadSide()
+        tlb?.enterGuest()
+    }
+
+    @inline(__always)
+    private static func exitGuest(_ thread: HostThread, _ tlb: TLB.Port?) {
+        tlb?.exitGuest()
+        thread.exitReadSide()
+    }
+
+    @inline(__always)
     private static func touch(
-        _ gfn: UInt64, write: Bool, count: UInt64, mmu: MMU, thread: HostThread, host: HostSide?,
+        _ gfn: UInt64, write: Bool, count: UInt64, mmu: MMU, thread: HostThread, tlb: TLB.Port?, host: HostSide?,
         report: inout VCPUReport
     ) {
         var refaults: UInt64 = 0
-        let faults = mmu.accessFaulting(gfn, write: write, thread: thread, host: host) { ticks, refault in
+        var falseOldRefaults: UInt64 = 0
+        let faults = mmu.accessFaulting(gfn, write: write, thread: thread, tlb: tlb, host: host) { ticks, result in
             report.faultTicks.record(max(ticks, 1))
-            if refault { refaults &+= 1 }
+            if let result, result.isRefault {
+                refaults &+= 1
+                if result == .falseOldRefault { falseOldRefaults &+= 1 }
+            }
         }
         report.faults &+= UInt64(faults)
         report.refaults &+= refaults
+        report.falseOldRefaults &+= falseOldRefaults
         report.accesses &+= 1
         if count % exitInterval == exitInterval - 1 {
-            thread.exitReadSide()
-            thread.enterReadSide()
+            exitGuest(thread, tlb)
+            enterGuest(thread, tlb)
         }
     }
 
@@ -120,6 +151,7 @@ struct VCPUWorker<MMU: SecondaryMMU> {
         report.cpuNanoseconds = Self.threadCPUNanoseconds() &- cpuStart
         report.lockStats = thread.lockStats
         report.events = thread.events
+        if let tlbOwner { report.tlb = tlbOwner.counters }
         thread.retire()
         return report
     }

@@ -29,6 +29,11 @@ public struct WorkloadSettings: Sendable, Hashable {
     /// How aging asks the secondary MMU; nil: what the backend's kernel does
     /// (`DriverMode.kernelDefault`).
     public var driver: DriverMode?
+    /// Entries of each vCPU's TLB (`--tlb-entries`; 0: no TLB, every access walks).
+    public var tlbEntries: Int = TLB.defaultEntries
+    /// Every aging clear flushes the cleared pages' translations (`--flush-on-age`), as
+    /// `clear_flush_young` did before x86 elided its flush; needs a TLB.
+    public var flushOnAge = false
     /// The host side and the calibrated remainders (`--costs`); `.raw` until a calibration is loaded.
     public var costs: CostModel = .raw
 

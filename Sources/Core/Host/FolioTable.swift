@@ -5,7 +5,8 @@ import Synchronization
 /// kernel's 64 bytes so the aging walk touches as many cache lines as the kernel's does.
 ///
 /// Flags layout: bit 0 `onLRU` (PG_lru), bit 1 `evicted` (the page was reclaimed: its next
-/// fault is a refault, as a workingset shadow entry tells the kernel), bits 32–63 the
+/// fault is a refault, as a workingset shadow entry tells the kernel), bit 2 `evictedFalseOld`
+/// (it was reclaimed while a vCPU was using it through its TLB: see `AccessLedger`), bits 32–63 the
 /// generation's sequence number (the kernel keeps `seq % MAX_NR_GENS + 1` in three flag bits;
 /// the model keeps the sequence itself, so "old for N generations" needs no lists).
 ///
@@ -19,6 +20,7 @@ public final class FolioTable: @unchecked Sendable {
     @usableFromInline static let wordsPerRecord = 8
     public static let onLRU: UInt64 = 1 << 0
     public static let evicted: UInt64 = 1 << 1
+    public static let evictedFalseOld: UInt64 = 1 << 2
     @usableFromInline static let generationShift: UInt64 = 32
 
     public let count: Int
@@ -59,15 +61,15 @@ public final class FolioTable: @unchecked Sendable {
     }
 
     /// A new anonymous folio mapped once, added to generation `generation`
-    /// (`folio_add_new_anon_rmap` + `folio_add_lru`). Returns true when the page had been
-    /// evicted before: a refault.
-    @inlinable public func addNew(_ page: UInt64, generation: UInt64) -> Bool {
+    /// (`folio_add_new_anon_rmap` + `folio_add_lru`). Returns the flags the page had: `evicted`
+    /// set means a refault.
+    @inlinable public func addNew(_ page: UInt64, generation: UInt64) -> UInt64 {
         let record = flagsWord(page)
         (record + 1).pointee.store(1, ordering: .relaxed)
         (record + 2).pointee.store(1, ordering: .relaxed)
         let previous = record.pointee.exchange(
             Self.onLRU | (generation << Self.generationShift), ordering: .acquiringAndReleasing)
-        return previous & Self.evicted != 0
+        return previous
     }
 
     /// `folio_update_gen`: moves a folio on the LRU to `generation` if it is older; false when
@@ -86,11 +88,12 @@ public final class FolioTable: @unchecked Sendable {
         return false
     }
 
-    /// Reclaim took the folio: off the LRU, unmapped, freed, with a shadow entry left behind.
-    @inlinable public func markEvicted(_ page: UInt64) {
+    /// Reclaim took the folio: off the LRU, unmapped, freed, with a shadow entry left behind
+    /// that says whether it was taken while falsely old.
+    @inlinable public func markEvicted(_ page: UInt64, falseOld: Bool = false) {
         let record = flagsWord(page)
         (record + 2).pointee.store(0, ordering: .relaxed)
         (record + 1).pointee.store(0, ordering: .relaxed)
-        record.pointee.store(Self.evicted, ordering: .releasing)
+        record.pointee.store(Self.evicted | (falseOld ? Self.evictedFalseOld : 0), ordering: .releasing)
     }
 }

@@ -44,6 +44,11 @@ public final class HostMemory: @unchecked Sendable {
         case installed
         /// Like `installed`, for a page reclaim had evicted: a refault.
         case refault
+        /// A refault of a page reclaim evicted while a vCPU was using it through its TLB.
+        case falseOldRefault
+
+        /// Whether the page had been evicted.
+        @inlinable public var isRefault: Bool { self == .refault || self == .falseOldRefault }
     }
 
     /// The GUP step of a vCPU fault on guest page `page`.
@@ -58,10 +63,11 @@ public final class HostMemory: @unchecked Sendable {
             return .present
         }
         frames.zero(page)
-        let refault = folios.addNew(page, generation: youngest.load(ordering: .relaxed))
+        let previous = folios.addNew(page, generation: youngest.load(ordering: .relaxed))
         let pte = format.makeLeaf(pfn: GuestMemory.hostPFN(for: page), writable: true, dirty: write) | format.accessedMask
         _ = slot.compareExchange(expected: current, desired: pte)
-        return refault ? .refault : .installed
+        if previous & FolioTable.evicted == 0 { return .installed }
+        return previous & FolioTable.evictedFalseOld != 0 ? .falseOldRefault : .refault
     }
 
     /// The youngest generation (`max_seq`).
@@ -96,13 +102,14 @@ public final class HostMemory: @unchecked Sendable {
     }
 
     /// Reclaim's unmap of `range` (`try_to_unmap` + freeing): clears every present host PTE and
-    /// marks its folio evicted. Returns the pages unmapped.
+    /// marks its folio evicted, as falsely old where `falseOld(page)` says so. Returns the pages
+    /// unmapped.
     @discardableResult
-    public func unmap(_ range: GFNRange) -> Int {
+    public func unmap(_ range: GFNRange, falseOld: (UInt64) -> Bool = { _ in false }) -> Int {
         var unmapped = 0
         forEachPresent(in: range) { page, slot, _ in
             _ = slot.exchange(0)
-            folios.markEvicted(page)
+            folios.markEvicted(page, falseOld: falseOld(page))
             unmapped += 1
         }
         return unmapped
