@@ -1,7 +1,9 @@
 extension ClearMethod {
     /// Ages one young entry (`value` as last read from `slot`) by this method: the one place
     /// every engine clears, so a method behaves alike in the radix and the shadow engine.
-    @inlinable
+    // Never inlined: the radix walk spells out the common methods and calls this only for the
+    // rare ones, so this body must not count against the walk's inlining budget.
+    @inline(never)
     public func apply(to slot: EntrySlot, _ value: UInt64, format: EntryFormat, thread: HostThread) {
         switch self {
         case .atomicAnd:
