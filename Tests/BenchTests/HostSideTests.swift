@@ -185,7 +185,7 @@ import Testing
         let directory = makeScratchDirectory()
         let file = directory.appendingPathComponent("calibration.json").path
         #expect(AgingBenchMain.run([
-            "calibrate", "--memory", "1M", "--populate-s", "0.1", "--pass-ms", "1",
+            "calibrate", "--memory", "1M", "--populate-s", "0.5", "--pass-ms", "2",
             "--repetitions", "1", "--quiet", "--output", file,
         ]).0 == .success)
         let calibration = try Calibration.load(from: file)
