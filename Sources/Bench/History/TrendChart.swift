@@ -22,10 +22,12 @@ public struct TrendChart {
     /// in every chart of one history (lines missing from a panel do not shift the others).
     public let lineOrder: [String]
 
-    static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
-    static let width = 960.0
+    // Nine backends and more: two colours past Okabe–Ito's eight, so none shares one with another.
+    static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442", "#882255", "#999999"]
+    static let width = 1050.0
     static let panelHeight = 300.0
-    static let left = 90.0, right = 210.0, top = 90.0, bottomAxis = 70.0
+    // Room on the right for the longest backend name and its latest value in the legend.
+    static let left = 90.0, right = 300.0, top = 90.0, bottomAxis = 70.0
 
     public init(metric: String, summary: String, unit: String, entries: [HistoryEntry], changeThreshold: Double, lineOrder: [String] = []) {
         self.metric = metric
