@@ -33,7 +33,4 @@ public final class InvalidationSequence: @unchecked Sendable {
         sequence.wrappingAdd(1, ordering: .acquiringAndReleasing)
         inProgress.wrappingSubtract(1, ordering: .acquiringAndReleasing)
     }
-
-    /// Invalidations ended so far.
-    public var completed: UInt64 { sequence.load(ordering: .relaxed) }
 }

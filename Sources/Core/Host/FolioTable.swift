@@ -52,10 +52,6 @@ public final class FolioTable: @unchecked Sendable {
         return flags & Self.onLRU == 0 ? 0 : flags >> Self.generationShift
     }
 
-    @inlinable public func referenceCount(of page: UInt64) -> UInt64 {
-        (flagsWord(page) + 1).pointee.load(ordering: .relaxed)
-    }
-
     @inlinable public func mapCount(of page: UInt64) -> UInt64 {
         (flagsWord(page) + 2).pointee.load(ordering: .relaxed)
     }

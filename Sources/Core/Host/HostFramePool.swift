@@ -44,7 +44,4 @@ public final class HostFramePool: @unchecked Sendable {
     public func scribble(_ value: UInt64, on frame: UInt64) {
         (base + Int(frame) * Self.frameBytes).storeBytes(of: value, as: UInt64.self)
     }
-
-    /// Bytes of frames.
-    public var bytes: Int { Int(frames) * Self.frameBytes }
 }
