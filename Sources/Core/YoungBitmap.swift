@@ -48,6 +48,14 @@ public struct YoungBitmap: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Removes and returns the lowest gfn whose bit is set; nil when none is.
+    @inlinable public mutating func popFirst(in range: GFNRange) -> UInt64? {
+        guard bits != 0 else { return nil }
+        let bit = UInt64(63 - bits.leadingZeroBitCount)
+        bits &= ~(1 &<< bit)
+        return range.end &- 1 &- bit
+    }
+
     /// A bitmap with every page of `range` set.
     @inlinable public static func all(_ range: GFNRange) -> YoungBitmap {
         YoungBitmap(bits: range.count >= 64 ? .max : (1 << range.count) - 1)

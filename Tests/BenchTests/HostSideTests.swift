@@ -20,7 +20,7 @@ import Testing
         let pages: UInt64 = 128
         let host = try Self.hostSide(pages: pages)
         let probe = ProbeMMU(Self.tdp(pages: pages))
-        for page in 0..<pages { host.memory.frames.scribble(0xDEAD_BEEF, on: page) }
+        for page in 0..<pages { host.memory.frames!.scribble(0xDEAD_BEEF, on: page) }
         struct Seen: Equatable {
             var hostPTEPresent, folioYoungest, frameZeroed, secondaryAbsent: Bool
         }
@@ -32,7 +32,7 @@ import Testing
                     hostPTEPresent: HostMemory.format.isHardwarePresent(pte) && pte & HostMemory.format.accessedMask != 0,
                     folioYoungest: host.memory.folios.generation(of: gfn) == host.memory.youngestGeneration
                         && host.memory.folios.mapCount(of: gfn) == 1,
-                    frameZeroed: host.memory.frames.firstWord(of: gfn) == 0,
+                    frameZeroed: host.memory.frames!.firstWord(of: gfn) == 0,
                     secondaryAbsent: probe.inner.table.leaf(for: gfn) == 0))
             }
         }

@@ -89,7 +89,7 @@ struct AblationCommand: ParsableCommand {
 
         let context = RunContext.detect(build: BuildKind.current)
         if costs == "calibrated" {
-            settings.costs = try RunCommand.loadOrMakeCalibration(path: calibration, context: context, quiet: quiet).costModel
+            settings.costs = try RunCommand.loadOrMakeCalibration(path: calibration, context: context, quiet: quiet).0.costModel
         }
         if BuildKind.current == "debug" {
             AgingBenchMain.printError("agingbench: WARNING: this is a DEBUG build: timings are meaningless. Use -c release.")

@@ -6,7 +6,7 @@ import Glibc
 extension RunCommand {
     func run() throws {
         var options = try validated()
-        try MemoryEstimate.check(options.plan, hostSide: options.costs.hostSide)
+        try MemoryEstimate.check(options.plan, hostSide: options.costs.hostSide, frames: options.settings.engine == .real)
         if case .file(let path, let createParent) = options.destination {
             try AtomicFileWriter.checkWritable(path: path, createParent: createParent)
             if options.format == .csv {
@@ -15,10 +15,15 @@ extension RunCommand {
         }
         let build = BuildKind.current
         var context = RunContext.detect(build: build)
-        if options.calibrated {
-            options.settings.costs = try Self.loadOrMakeCalibration(
-                path: options.calibrationPath, context: context, quiet: quiet
-            ).costModel
+        if options.calibrated || options.settings.engine == .virtual {
+            var (calibration, path) = try Self.loadOrMakeCalibration(
+                path: options.calibrationPath, context: context, quiet: quiet)
+            if options.calibrated { options.settings.costs = calibration.costModel }
+            if options.settings.engine == .virtual {
+                options.settings.engineCosts = try Self.engineCosts(
+                    for: options.backendConfigurations, calibration: &calibration, path: path, quiet: quiet)
+                options.settings.engineCalibration = calibration.id
+            }
         }
         let identity = options.identity(context: context)
         let previous = options.resume ? try ResumeState.load(options, identity: identity, context: context) : [:]

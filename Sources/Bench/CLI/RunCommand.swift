@@ -64,6 +64,10 @@ struct RunCommand: ParsableCommand {
     var costs = "calibrated"
     @Option(parsing: .unconditional, help: "Calibration file (default results/calibration-<host>.json; made first when missing).")
     var calibration: String?
+    @Option(parsing: .unconditional, help: "Engine: real (threads on this machine's CPUs) or virtual (agents in virtual time, costs from the calibration; any vCPU count on any machine).")
+    var engine = "real"
+    @Option(parsing: .unconditional, help: "Virtual engine only: deterministic, or random (ties and costs perturbed by the seed, to search for races).")
+    var schedule: String?
     @Option(parsing: .unconditional, help: "Run shard i of n (1-based), e.g. 2/4; shard outputs concatenate.")
     var shard: String?
     @Option(parsing: .unconditional, help: "Output format: csv, json or markdown.")
@@ -92,13 +96,17 @@ struct RunCommand: ParsableCommand {
         var costs: CostModel
         var calibrated: Bool
         var calibrationPath: String?
+        /// The backends the sweep runs, each with its A/D-off flag (the virtual engine's costs).
+        var backendConfigurations: [(descriptor: BackendDescriptor, accessTracking: Bool)]
 
         /// The sweep's identity: its parameters, the cost model in use (a calibration's id and
         /// remainders included), the commit and the build.
         func identity(context: RunContext) -> SweepIdentity {
             SweepIdentity(parameters + [
                 SweepIdentity.Field(name: "costs", value: settings.costs.label),
-                SweepIdentity.Field(name: "calibration", value: settings.costs.hostSide ? settings.costs.source : "-"),
+                SweepIdentity.Field(
+                    name: "calibration",
+                    value: settings.engine == .virtual ? settings.engineCalibration : (settings.costs.hostSide ? settings.costs.source : "-")),
                 SweepIdentity.Field(name: "fault-remainder-ns", value: String(settings.costs.faultRemainderNanos)),
                 SweepIdentity.Field(name: "age-remainder-ns", value: String(settings.costs.agingRemainderNanosPerPage)),
                 SweepIdentity.Field(name: "commit", value: context.commit),
@@ -215,8 +223,29 @@ struct RunCommand: ParsableCommand {
         if !costModel.hostSide && settings.evictAfter > 0 {
             throw InputError("--evict-after needs the host side (MGLRU's generations); --costs raw has none")
         }
-        if costs != "calibrated" && calibration != nil {
-            throw InputError("--calibration applies to --costs calibrated only")
+        guard let engineKind = Engine(rawValue: engine) else {
+            throw InputError("invalid engine '\(engine)': expected real or virtual")
+        }
+        settings.engine = engineKind
+        if let schedule {
+            guard engineKind == .virtual else {
+                throw InputError("--schedule orders the virtual engine's agents; --engine real has none (add --engine virtual)")
+            }
+            guard let order = Schedule(rawValue: schedule) else {
+                throw InputError("invalid schedule '\(schedule)': expected deterministic or random")
+            }
+            settings.schedule = order
+        }
+        if engineKind == .virtual {
+            let unmodelled: [(String, Bool)] = [
+                ("--aging-only", agingOnly), ("--evict-after", settings.evictAfter > 0), ("--flush-on-age", flushOnAge),
+            ]
+            if let (option, _) = unmodelled.first(where: \.1) {
+                throw InputError("the virtual engine does not model \(option) (use --engine real)")
+            }
+        }
+        if costs != "calibrated" && engineKind == .real && calibration != nil {
+            throw InputError("--calibration applies to --costs calibrated or --engine virtual only")
         }
         if calibration == "" { throw InputError("--calibration is empty: give a calibration file") }
         settings.costs = costModel
@@ -252,11 +281,14 @@ struct RunCommand: ParsableCommand {
             ("driver", driver),
             ("tlb-entries", String(settings.tlbEntries)),
             ("flush-on-age", settings.flushOnAge ? "yes" : "no"),
+            ("engine", engine),
+            ("schedule", engineKind == .virtual ? settings.schedule.rawValue : "-"),
         ]
         return Validated(
             plan: plan, settings: settings, format: outputFormat, destination: destination, resume: resume,
             parameters: parameters.map { SweepIdentity.Field(name: $0.0, value: $0.1) },
-            costs: costModel, calibrated: costs == "calibrated", calibrationPath: calibration)
+            costs: costModel, calibrated: costs == "calibrated", calibrationPath: calibration,
+            backendConfigurations: backendNames.compactMap { Backends.named($0) }.map { ($0, adOff) })
     }
 
     /// Exit status 3 when a row reports data loss (`non_a_bit_changes`) or a freed-page read.
@@ -270,10 +302,10 @@ struct RunCommand: ParsableCommand {
 
     /// The calibration at `path` (default: this host's); when the default is missing, one is
     /// made first, as `agingbench calibrate` would, and written there.
-    static func loadOrMakeCalibration(path: String?, context: RunContext, quiet: Bool) throws(InputError) -> Calibration {
-        if let path { return try Calibration.load(from: path) }
+    static func loadOrMakeCalibration(path: String?, context: RunContext, quiet: Bool) throws(InputError) -> (Calibration, path: String) {
+        if let path { return (try Calibration.load(from: path), path) }
         let hostPath = Calibration.defaultPath(host: context.host, build: context.build)
-        if FileManager.default.fileExists(atPath: hostPath) { return try Calibration.load(from: hostPath) }
+        if FileManager.default.fileExists(atPath: hostPath) { return (try Calibration.load(from: hostPath), hostPath) }
         StandardError.write("agingbench: no calibration for this host yet: calibrating first (under a minute), writing \(hostPath)\n")
         try AtomicFileWriter.checkWritable(path: hostPath, createParent: true)
         let calibration = try Calibrator(
@@ -283,7 +315,32 @@ struct RunCommand: ParsableCommand {
         try calibration.save(to: hostPath, createParent: true)
         StandardError.write(
             "agingbench: calibrated: fault remainder \(Int(calibration.faultRemainderNanos)) ns, aging remainder \(Int(calibration.agingRemainderNanosPerPage.rounded())) ns/page\n")
-        return calibration
+        return (calibration, hostPath)
+    }
+
+    /// The virtual engine's costs for `configurations` from `calibration`; those it lacks (a
+    /// file made before the engine, or a backend registered since) are measured now at the
+    /// calibration's size and written back to `path`, so every later run uses the same figures.
+    static func engineCosts(
+        for configurations: [(descriptor: BackendDescriptor, accessTracking: Bool)], calibration: inout Calibration,
+        path: String, quiet: Bool
+    ) throws(InputError) -> EngineCosts {
+        let missing = configurations.filter { configuration in
+            calibration.engine?.backends[EngineCosts.key(
+                backend: configuration.descriptor.name, accessTracking: configuration.accessTracking)] == nil
+        }
+        if let engine = calibration.engine, missing.isEmpty { return engine }
+        let names = missing.map { EngineCosts.key(backend: $0.descriptor.name, accessTracking: $0.accessTracking) }
+        if !quiet {
+            StandardError.write("agingbench: measuring the virtual engine's costs for \(names.joined(separator: ", ")), adding them to \(path)\n")
+        }
+        let measured = try EngineCostMeter(memory: ByteSize(uncheckedBytes: calibration.memoryBytes)).measure(backends: missing)
+        var engine = calibration.engine ?? measured
+        for (key, costs) in measured.backends { engine.backends[key] = costs }
+        calibration.engine = engine
+        try AtomicFileWriter.checkWritable(path: path)
+        try calibration.save(to: path)
+        return engine
     }
 
     static func list(_ text: String) -> [String] {

@@ -35,6 +35,9 @@ public struct Calibration: Codable, Sendable, Hashable {
     /// The check after setting them: populate without aging, and the pass, both medians.
     public var checkedPopulateSeconds: Double
     public var checkedPassSeconds: Double
+    /// What each operation costs, for the virtual engine; nil in a file made before it (filled
+    /// in by the first virtual run, see `RunCommand.engineCosts`).
+    public var engine: EngineCosts?
 
     /// The cost model a run with this calibration uses.
     public var costModel: CostModel {
@@ -66,9 +69,10 @@ public struct Calibration: Codable, Sendable, Hashable {
             throw InputError("calibration '\(path)' has schema \(calibration.schema), this suite reads \(schemaVersion): run `agingbench calibrate`")
         }
         guard calibration.faultRemainderNanos.isFinite, calibration.faultRemainderNanos >= 0,
-            calibration.agingRemainderNanosPerPage.isFinite, calibration.agingRemainderNanosPerPage >= 0
+            calibration.agingRemainderNanosPerPage.isFinite, calibration.agingRemainderNanosPerPage >= 0,
+            calibration.engine?.isValid ?? true
         else {
-            throw InputError("calibration '\(path)' holds a negative or non-finite remainder")
+            throw InputError("calibration '\(path)' holds a negative or non-finite cost")
         }
         return calibration
     }

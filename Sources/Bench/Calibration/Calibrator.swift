@@ -15,6 +15,8 @@ import Core
 ///    remainder) as proportional to the pass: at most `iterations` steps, until within 3%.
 /// 3. The last step's figures, measured with the remainders written, are the check reported
 ///    beside the targets.
+/// 4. What each operation of every registered backend costs (`EngineCostMeter`), for the
+///    virtual engine.
 ///
 /// Every figure is a median over `repetitions` runs.
 public struct Calibrator {
@@ -80,6 +82,9 @@ public struct Calibrator {
                 max(0, (ownPerPage + agingRemainder) * targetPassSeconds / max(aging.passSeconds, 1e-9) - ownPerPage))
         }
 
+        progress("calibrate: what each operation costs, for the virtual engine")
+        let engine = try EngineCostMeter(memory: memory).measure(backends: EngineCostMeter.allConfigurations)
+
         return Calibration(
             id: "\(context.host)@\(context.timestamp)", host: context.host, cpu: context.cpuModel,
             created: context.timestamp, memoryBytes: memory.bytes,
@@ -87,7 +92,7 @@ public struct Calibrator {
             modelFaultNanos: bare.populateSeconds / faults * 1e9, modelPassSeconds: bareAging.passSeconds,
             modelPagesPerPass: bareAging.pagesPerPass,
             faultRemainderNanos: faultRemainder, agingRemainderNanosPerPage: agingRemainder,
-            checkedPopulateSeconds: populate.populateSeconds, checkedPassSeconds: aging.passSeconds)
+            checkedPopulateSeconds: populate.populateSeconds, checkedPassSeconds: aging.passSeconds, engine: engine)
     }
 
     private func costs(_ fault: Double, _ aging: Double) -> CostModel {

@@ -13,7 +13,7 @@ import Foundation
 /// need the repetitions themselves.
 public struct ResultTable: Sendable {
     /// Schema versions whose columns mean what this version expects: 2, and 3, which adds columns.
-    public static let supportedSchemas: Set<Int> = [2, 3, 4]
+    public static let supportedSchemas: Set<Int> = [2, 3, 4, 5]
 
     /// Where the rows came from, for messages.
     public let name: String
@@ -147,7 +147,7 @@ public struct ResultTable: Sendable {
         }
         var fields = ["backend": backend, "variant": variant]
         let columns = ["vcpus": "vcpus", "aging": "aging", "pattern": "pattern", "write": "write_percent",
-                       "seed": "seed", "driver": "driver", "costs": "costs"]
+                       "seed": "seed", "driver": "driver", "costs": "costs", "engine": "engine"]
         for part in parts.dropFirst(2) {
             guard let colon = part.firstIndex(of: ":"), let column = columns[String(part[..<colon])] else { continue }
             fields[column] = String(part[part.index(after: colon)...])

@@ -63,14 +63,18 @@ extension GoogleBenchmarkJSON {
         return Contents(records: records, sweep: sweep, incomplete: incomplete)
     }
 
-    /// Splits `<backend>[(variant)]/<memory>/vcpus:<n>/aging:<mode>/pattern:<p>/write:<w>/seed:<s>/driver:<d>/costs:<c>`
+    /// Splits `<backend>[(variant)]/<memory>/vcpus:<n>/aging:<mode>/pattern:<p>/write:<w>/seed:<s>/driver:<d>/costs:<c>[/engine:<e>]`
     /// into the record (memory and vCPUs are counters too, and checked against them by the caller).
     private static func parse(name: String, into record: inout RunRecord, place: String) throws(InputError) {
         let parts = name.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         let keys = ["vcpus", "aging", "pattern", "write", "seed", "driver", "costs"]
         let bad = InputError("\(place): name '\(name)' is not <backend>/<memory>/\(keys.map { "\($0):…" }.joined(separator: "/"))")
-        guard parts.count == 2 + keys.count else { throw bad }
         var values: [String: String] = [:]
+        if parts.count == 3 + keys.count, let last = parts.last, last.hasPrefix("engine:"), last.count > 7 {
+            values["engine"] = String(last.dropFirst(7))
+        } else {
+            guard parts.count == 2 + keys.count else { throw bad }
+        }
         for (key, part) in zip(keys, parts.dropFirst(2)) {
             guard part.hasPrefix(key + ":") else { throw bad }
             values[key] = String(part.dropFirst(key.count + 1))
@@ -91,6 +95,7 @@ extension GoogleBenchmarkJSON {
         record.seed = seed
         record.driver = values["driver"] ?? ""
         record.costs = values["costs"] ?? ""
+        record.engine = values["engine"] ?? "real"
     }
 
     private static func assign(_ value: JSONValue?, column: RunRecord.Column, to record: inout RunRecord, place: String) throws(InputError) {

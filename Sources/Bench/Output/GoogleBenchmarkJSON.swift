@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Contract: the top level is `{"context": {...}, "benchmarks": [...]}`. Each record becomes one
 /// benchmark of `run_type` "iteration" whose name encodes every cell parameter,
-/// `<backend>[(variant)]/<memory>/vcpus:<n>/aging:<mode>/pattern:<p>/write:<w>/seed:<s>/driver:<d>/costs:<c>`,
+/// `<backend>[(variant)]/<memory>/vcpus:<n>/aging:<mode>/pattern:<p>/write:<w>/seed:<s>/driver:<d>/costs:<c>[/engine:<e>]`,
 /// so that runs of different cells never share a name and get merged by compare tools.
 /// `real_time` is the selftest's headline, the populate time, in milliseconds (for an
 /// `--aging-only` row, which has no measured vCPU phase, its mean aging pass); `cpu_time` is the
@@ -42,6 +42,8 @@ public enum GoogleBenchmarkJSON {
         return "\(record.backendLabel)/\(memory)/vcpus:\(record.vcpus)/aging:\(record.aging)"
             + "/pattern:\(record.pattern)/write:\(record.writePercent)/seed:\(record.seed)"
             + "/driver:\(record.driver)/costs:\(record.costs)"
+            // Real rows keep the names they had before the virtual engine, so histories continue.
+            + (record.engine == "real" ? "" : "/engine:\(record.engine)")
     }
 
     /// The aggregates Google Benchmark writes after a name's repetitions.

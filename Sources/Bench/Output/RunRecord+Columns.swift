@@ -25,6 +25,7 @@ extension RunRecord {
         Column("driver", .string(\.driver)),
         Column("costs", .string(\.costs)),
         Column("calibration", .string(\.calibration)),
+        Column("engine", .string(\.engine)),
         Column("fault_remainder_ns", .double(\.faultRemainderNanos)),
         Column("age_remainder_ns", .double(\.ageRemainderNanos)),
         Column("runnable_threads", .int(\.runnableThreads)),

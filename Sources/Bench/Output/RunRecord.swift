@@ -1,6 +1,6 @@
 /// One row of results: the metadata and measurements of a single sweep cell run.
 ///
-/// Contract: the stored properties are exactly the CSV columns of schema version 4, and
+/// Contract: the stored properties are exactly the CSV columns of schema version 5, and
 /// `RunRecord.columnTable` lists them once, in file order, with their column names. Column names
 /// and order never change within a schema version; adding, removing, renaming or reordering a
 /// column bumps `schemaVersion`, so any file can be read by looking at its `schema` column.
@@ -8,7 +8,7 @@
 /// are concatenated across shards and hosts.
 public struct RunRecord: Sendable, Hashable {
     /// The current column set's version, written into every row.
-    public static let schemaVersion = 4
+    public static let schemaVersion = 5
 
     /// `schema`: Version of the column set; see `RunRecord.schemaVersion`.
     public var schema: Int
@@ -54,8 +54,10 @@ public struct RunRecord: Sendable, Hashable {
     public var driver: String
     /// `costs`: "calibrated" (host side and remainders), "host-only" (host side, no remainders) or "raw" (bare secondary MMU).
     public var costs: String
-    /// `calibration`: Id of the calibration the remainders came from ("" without one).
+    /// `calibration`: Id of the calibration the remainders (and, with the virtual engine, every operation's cost) came from ("" without one).
     public var calibration: String
+    /// `engine`: "real" (threads on the machine's CPUs), "virtual" (agents in virtual time, ties in scheduling order) or "virtual-random" (ties and costs perturbed by the seed); virtual times are in the same columns.
+    public var engine: String
     /// `fault_remainder_ns`: Calibrated nanoseconds spent per fault outside every lock.
     public var faultRemainderNanos: Double
     /// `age_remainder_ns`: Calibrated nanoseconds spent per present page an aging pass visits, outside every lock.
@@ -172,6 +174,7 @@ public struct RunRecord: Sendable, Hashable {
         driver: String = "",
         costs: String = "",
         calibration: String = "",
+        engine: String = "real",
         faultRemainderNanos: Double = 0,
         ageRemainderNanos: Double = 0,
         runnableThreads: Int = 0,
@@ -239,6 +242,7 @@ public struct RunRecord: Sendable, Hashable {
         self.driver = driver
         self.costs = costs
         self.calibration = calibration
+        self.engine = engine
         self.faultRemainderNanos = faultRemainderNanos
         self.ageRemainderNanos = ageRemainderNanos
         self.runnableThreads = runnableThreads

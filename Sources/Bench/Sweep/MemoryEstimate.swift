@@ -11,14 +11,14 @@ import Glibc
 /// runner's bookkeeping (2), and with the host side a 4 KiB frame, a 64-byte folio record and a
 /// host page table like the radix one. The table-page count is exact; the rest is an upper bound.
 public enum MemoryEstimate {
-    public static func bytes(guestPages: UInt64, structure: TableStructure, hostSide: Bool = false) -> UInt64 {
+    public static func bytes(guestPages: UInt64, structure: TableStructure, hostSide: Bool = false, frames: Bool = true) -> UInt64 {
         let radixTables = tableBytes(guestPages: guestPages)
         var total = radixTables
         if structure == .rmap {
             total += guestPages * 8 + guestPages / 8 * (32 + 8) + total / 8
         }
         if hostSide {
-            total += guestPages * (UInt64(HostFramePool.frameBytes) + UInt64(FolioTable.recordBytes)) + radixTables
+            total += guestPages * ((frames ? UInt64(HostFramePool.frameBytes) : 0) + UInt64(FolioTable.recordBytes)) + radixTables
         }
         return total + guestPages * 2
     }
@@ -40,28 +40,29 @@ public enum MemoryEstimate {
     public static let maximumGuestPages: UInt64 = 1 << 34
 
     /// Refuses the first cell whose guest is too large for the model or would not fit.
-    public static func check(_ plan: SweepPlan, hostSide: Bool) throws(InputError) {
+    public static func check(_ plan: SweepPlan, hostSide: Bool, frames: Bool = true) throws(InputError) {
         for cell in plan.cells {
             guard let descriptor = Backends.named(cell.backend) else { continue }
             let (pages, overflow) = cell.memoryPerVCPU.pages.multipliedReportingOverflow(by: UInt64(cell.vcpus))
             try requireFits(
                 guestPages: overflow ? .max : pages, structure: descriptor.capabilities.structure,
-                hostSide: hostSide, what: "cell \(cell.backend)/\(cell.memoryPerVCPU)/vcpus:\(cell.vcpus)")
+                hostSide: hostSide, frames: frames, what: "cell \(cell.backend)/\(cell.memoryPerVCPU)/vcpus:\(cell.vcpus)")
         }
     }
 
     /// Refuses a guest larger than the model addresses, or whose estimate exceeds 80% of
     /// physical memory; `what` names it in the message.
     public static func requireFits(
-        guestPages: UInt64, structure: TableStructure, hostSide: Bool = false, what: String
+        guestPages: UInt64, structure: TableStructure, hostSide: Bool = false, frames: Bool = true, what: String
     ) throws(InputError) {
         if guestPages > maximumGuestPages {
             throw InputError("\(what): a guest larger than 64T is beyond the model")
         }
-        let needed = bytes(guestPages: guestPages, structure: structure, hostSide: hostSide)
+        let needed = bytes(guestPages: guestPages, structure: structure, hostSide: hostSide, frames: frames)
         if needed > physicalBytes / 10 * 8 {
+            let extra = hostSide ? (frames ? " and host frames (--costs raw needs none)" : " and the host side") : ""
             throw InputError(
-                "\(what) needs about \(gib(needed)) GiB of page tables, bookkeeping\(hostSide ? " and host frames (--costs raw needs none)" : ""); this machine has \(gib(physicalBytes)) GiB")
+                "\(what) needs about \(gib(needed)) GiB of page tables, bookkeeping\(extra); this machine has \(gib(physicalBytes)) GiB")
         }
     }
 

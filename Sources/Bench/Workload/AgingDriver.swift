@@ -62,59 +62,191 @@ struct AgingDriver<MMU: SecondaryMMU> {
     /// One pass over all guest memory.
     mutating func runPass() {
         let start = Ticks.now()
-        host?.memory.advanceGeneration()
+        beginPass()
         var gfn: UInt64 = 0
         while gfn < guestPages {
-            let window = GFNRange(start: gfn, end: min(gfn + windowPages, guestPages))
+            let window = windowRange(at: gfn)
             ageWindow(window)
             gfn = window.end
         }
-        passTicks &+= Ticks.now() &- start
+        endPass(ticks: Ticks.now() &- start)
+    }
+
+    /// A pass opens a new youngest generation (`inc_max_seq`).
+    mutating func beginPass() { host?.memory.advanceGeneration() }
+
+    /// Counts a finished pass that took `ticks` (virtual nanoseconds in the virtual engine).
+    mutating func endPass(ticks: UInt64) {
+        passTicks &+= ticks
         passes += 1
+    }
+
+    /// The look-around window that starts at `gfn`.
+    @inline(__always)
+    func windowRange(at gfn: UInt64) -> GFNRange {
+        GFNRange(start: gfn, end: min(gfn + windowPages, guestPages))
     }
 
     // Inlined so the backend's walk specializes into the pass loop, as the C reference's does.
     @inline(__always)
-    private mutating func ageWindow(_ window: GFNRange) {
+    private mutating func ageWindow(_ range: GFNRange) {
+        guard var window = beginWindow(range) else { return }
+        while let call = nextCall(&window) { perform(call, on: &window) }
+        endWindow(window)
+    }
+
+    /// One window being aged: what the host side found, and where its secondary MMU calls stand.
+    /// The real engine runs a window's steps back to back (`ageWindow`); the virtual engine runs
+    /// the same steps one at a time, each call when its lock is granted in virtual time.
+    struct Window {
+        let range: GFNRange
+        var present: YoungBitmap
+        var presentCount: Int
+        /// Young pages: the host's, then the secondary MMU's as the calls report them.
+        var young: YoungBitmap
+        /// The window's TLB hits since the previous pass.
+        var hidden: YoungBitmap
+        var stage: Stage
+
+        enum Stage {
+            case bitmapTest
+            case bitmapClear(YoungBitmap)
+            /// One `clear_young` per page still in the bitmap.
+            case perPage(YoungBitmap)
+            case done
+        }
+    }
+
+    /// A notifier call a window still has to make.
+    enum NotifierCall {
+        /// `test_young` with the window's bitmap.
+        case bitmapTest
+        /// `clear_young` of the marked pages with the bitmap.
+        case bitmapClear(YoungBitmap)
+        /// `clear_young` of one page, without a bitmap.
+        case page(UInt64)
+
+        /// The `mmu_lock` mode the call takes on `capabilities`; nil when the call takes
+        /// nothing (a bitmap call the backend does not honour returns at once).
+        func lockMode(_ capabilities: BackendCapabilities) -> LockMode? {
+            switch self {
+            case .bitmapTest, .bitmapClear: capabilities.bitmapAgingLock
+            case .page: capabilities.agingLock
+            }
+        }
+    }
+
+    /// The window's host-side step: test and clear the present host PTEs' Accessed bits and spend
+    /// the aging remainder. Nil when nothing in the window is present (no call is made).
+    @inline(__always)
+    mutating func beginWindow(_ range: GFNRange) -> Window? {
         var present = YoungBitmap()
         var young = YoungBitmap()
         var presentCount = 0
         // The hits since the previous pass, taken before this pass looks: a hit while the
         // window is aged may follow a walk that set Accessed after the test saw it clear.
         var hidden = YoungBitmap()
-        if let remote { hidden = Self.takeHits(remote, window) }
-        defer {
-            // Hits while the window was aged go: they were on translations this pass's flushes
-            // removed, or on fresh ones whose walk set Accessed, which the next pass will see.
-            if let remote { _ = Self.takeHits(remote, window) }
-        }
+        if let remote { hidden = Self.takeHits(remote, range) }
         if let host {
-            host.memory.forEachPresent(in: window) { page, slot, pte in
-                present.insert(page, in: window)
+            host.memory.forEachPresent(in: range) { page, slot, pte in
+                present.insert(page, in: range)
                 presentCount += 1
-                if host.memory.testAndClearAccessed(slot, pte) { young.insert(page, in: window) }
+                if host.memory.testAndClearAccessed(slot, pte) { young.insert(page, in: range) }
             }
-            guard presentCount > 0 else { return }
+            guard presentCount > 0 else {
+                dropHits(range)
+                return nil
+            }
             host.spendAgingRemainder(pages: presentCount)
         } else {
-            present = YoungBitmap.all(window)
-            presentCount = Int(window.count)
+            present = YoungBitmap.all(range)
+            presentCount = Int(range.count)
         }
         pagesAged &+= UInt64(presentCount)
-        young.formUnion(askSecondary(window, present: present))
+        let stage: Window.Stage
+        switch mode {
+        case .evictionOnly: stage = .done
+        case .perPage: stage = .perPage(present)
+        case .bitmap: stage = .bitmapTest
+        }
+        return Window(range: range, present: present, presentCount: presentCount, young: young, hidden: hidden, stage: stage)
+    }
+
+    /// The window's next notifier call, as `mode` asks the secondary MMU about present pages
+    /// only; nil when the window has made all of them.
+    @inline(__always)
+    func nextCall(_ window: inout Window) -> NotifierCall? {
+        switch window.stage {
+        case .bitmapTest: return .bitmapTest
+        case .bitmapClear(let marked): return .bitmapClear(marked)
+        case .perPage(var remaining):
+            guard let page = remaining.popFirst(in: window.range) else {
+                window.stage = .done
+                return nil
+            }
+            window.stage = .perPage(remaining)
+            return .page(page)
+        case .done: return nil
+        }
+    }
+
+    /// Makes `call` and records what it found in `window`.
+    @inline(__always)
+    mutating func perform(_ call: NotifierCall, on window: inout Window) {
+        notifierCalls &+= 1
+        let range = window.range
+        switch call {
+        case .bitmapTest:
+            var young = YoungBitmap()
+            if mmu.testYoung(range, bitmap: &young, thread: thread).contains(.bitmapUnreliable) {
+                window.stage = .perPage(window.present)
+                return
+            }
+            young.formIntersection(window.present)
+            window.young.formUnion(young)
+            window.stage = young.isEmpty ? .done : .bitmapClear(young)
+        case .bitmapClear(let marked):
+            if flushOnAge {
+                _ = mmu.clearFlushYoung(range, bitmap: marked, thread: thread, remote: remote)
+            } else {
+                _ = mmu.clearYoung(range, bitmap: marked, thread: thread)
+            }
+            window.stage = .done
+        case .page(let page):
+            let single = GFNRange(start: page, count: 1)
+            let flags = flushOnAge
+                ? mmu.clearFlushYoung(single, thread: thread, remote: remote) : mmu.clearYoung(single, thread: thread)
+            if flags.contains(.young) { window.young.insert(page, in: range) }
+        }
+    }
+
+    /// The window's last step: false-old accounting, folio promotion and eviction.
+    @inline(__always)
+    mutating func endWindow(_ window: Window) {
+        defer { dropHits(window.range) }
+        var hidden = window.hidden
+        let young = window.young
         if remote != nil {
-            hidden.formIntersection(present)
+            hidden.formIntersection(window.present)
             if mode != .evictionOnly {
                 hidden.bits &= ~young.bits
                 falseOld &+= UInt64(hidden.count)
             }
         }
-
         if let host {
-            young.forEachGFN(in: window) { host.memory.promote($0) }
+            young.forEachGFN(in: window.range) { host.memory.promote($0) }
         }
         youngPages &+= UInt64(young.count)
-        if let host, evictAfter > 0 { evict(in: window, present: present, young: young, hidden: hidden, host: host) }
+        if let host, evictAfter > 0 {
+            evict(in: window.range, present: window.present, young: young, hidden: hidden, host: host)
+        }
+    }
+
+    /// Hits while the window was aged go: they were on translations this pass's flushes
+    /// removed, or on fresh ones whose walk set Accessed, which the next pass will see.
+    @inline(__always)
+    private func dropHits(_ range: GFNRange) {
+        if let remote { _ = Self.takeHits(remote, range) }
     }
 
     /// The window's TLB hits since the last take. Out of line, so the pass loop without TLBs
@@ -122,50 +254,6 @@ struct AgingDriver<MMU: SecondaryMMU> {
     @inline(never)
     private static func takeHits(_ remote: RemoteTLBs, _ window: GFNRange) -> YoungBitmap {
         remote.ledger.take(window)
-    }
-
-    /// The secondary MMU's young pages among `present`, asked as `mode` says.
-    @inline(__always)
-    private mutating func askSecondary(_ window: GFNRange, present: YoungBitmap) -> YoungBitmap {
-        switch mode {
-        case .evictionOnly:
-            return YoungBitmap()
-        case .perPage:
-            return clearEachPage(window, present)
-        case .bitmap:
-            var young = YoungBitmap()
-            notifierCalls &+= 1
-            if mmu.testYoung(window, bitmap: &young, thread: thread).contains(.bitmapUnreliable) {
-                return clearEachPage(window, present)
-            }
-            young.formIntersection(present)
-            if !young.isEmpty {
-                notifierCalls &+= 1
-                if flushOnAge {
-                    _ = mmu.clearFlushYoung(window, bitmap: young, thread: thread, remote: remote)
-                } else {
-                    _ = mmu.clearYoung(window, bitmap: young, thread: thread)
-                }
-            }
-            return young
-        }
-    }
-
-    /// One `clear_young` per present page.
-    private mutating func clearEachPage(_ window: GFNRange, _ present: YoungBitmap) -> YoungBitmap {
-        var young = YoungBitmap()
-        var calls: UInt64 = 0
-        present.forEachGFN(in: window) { page in
-            calls &+= 1
-            let range = GFNRange(start: page, count: 1)
-            let flags = flushOnAge
-                ? mmu.clearFlushYoung(range, thread: thread, remote: remote) : mmu.clearYoung(range, thread: thread)
-            if flags.contains(.young) {
-                young.insert(page, in: window)
-            }
-        }
-        notifierCalls &+= calls
-        return young
     }
 
     /// Evicts the window's present pages whose folio is old enough, in contiguous runs; `hidden`

@@ -1,3 +1,5 @@
+import Core
+
 /// Everything one cell measured, before it becomes a `RunRecord` row.
 struct CellMeasurements {
     var guestPages: UInt64
@@ -22,4 +24,9 @@ struct CellMeasurements {
     /// Entries of each vCPU's TLB (0: none), and whether aging flushed.
     var tlbEntries: Int
     var flushOnAge: Bool
+    /// Nanoseconds per tick of every tick field above and in the reports: the tick counter's
+    /// for the real engine, 1 for the virtual engine (its clock counts nanoseconds).
+    var nanosecondsPerTick = Ticks.nanosecondsPerTick
+    var engine: Engine = .real
+    var schedule: Schedule = .deterministic
 }

@@ -16,6 +16,9 @@ public enum CellRunner {
     ) throws(InputError) -> RunRecord {
         let guestPages = cell.memoryPerVCPU.bytes / GuestMemory.pageBytes * UInt64(cell.vcpus)
         let mmu = descriptor.make(MMUConfiguration(gfnCount: guestPages, accessTracking: settings.accessTracking))
+        if settings.engine == .virtual {
+            return try runVirtual(cell, mmu: mmu, backend: descriptor.name, settings: settings, context: context)
+        }
         // The shared radix engine gets code specialized for it, so the aging walk and the access
         // path inline into the runner's loops; any other backend runs through its protocol.
         let host = try makeHostSide(guestPages: guestPages, costs: settings.costs)

@@ -27,11 +27,15 @@ extension RunRecord {
         repetition = cell.repetition
         driver = measurements.driver.rawValue
         costs = measurements.costs.label
-        calibration = measurements.costs.hostSide && measurements.costs.label == "calibrated" ? measurements.costs.source : ""
+        calibration = measurements.engine == .virtual
+            ? settings.engineCalibration
+            : (measurements.costs.hostSide && measurements.costs.label == "calibrated" ? measurements.costs.source : "")
+        engine = measurements.engine == .real ? "real" : "virtual" + (measurements.schedule == .random ? "-random" : "")
         faultRemainderNanos = measurements.costs.faultRemainderNanos
         ageRemainderNanos = measurements.costs.agingRemainderNanosPerPage
         runnableThreads = measurements.runnableThreads
-        oversubscribed = measurements.runnableThreads > OSThread.allowedCPUs ? 1 : 0
+        // Virtual agents each have a CPU of their own.
+        oversubscribed = measurements.engine == .real && measurements.runnableThreads > OSThread.allowedCPUs ? 1 : 0
         tlbEntries = measurements.tlbEntries
         flushOnAge = measurements.flushOnAge ? 1 : 0
 
@@ -44,14 +48,15 @@ extension RunRecord {
             vcpuLocks = vcpuLocks + report.lockStats
             vcpuEvents = vcpuEvents + report.events
         }
-        func nanoseconds(_ ticks: UInt64) -> UInt64 { UInt64(Ticks.nanoseconds(ticks)) }
+        func nanosecondsOf(_ ticks: UInt64) -> Double { Double(ticks) * measurements.nanosecondsPerTick }
+        func nanoseconds(_ ticks: UInt64) -> UInt64 { UInt64(nanosecondsOf(ticks)) }
         func percentile(_ value: Double) -> UInt64 {
             faultTicks.totalCount == 0 ? 0 : nanoseconds(faultTicks.valueAtPercentile(value))
         }
         let populateEnd = reports.map(\.populateEnd).max() ?? measurements.populateStart
         let workEnd = reports.map(\.workEnd).max() ?? measurements.workStart
-        populateSeconds = Ticks.nanoseconds(populateEnd &- measurements.populateStart) / 1e9
-        vcpuWallSeconds = settings.agingOnly ? 0 : Ticks.nanoseconds(workEnd &- measurements.workStart) / 1e9
+        populateSeconds = nanosecondsOf(populateEnd &- measurements.populateStart) / 1e9
+        vcpuWallSeconds = settings.agingOnly ? 0 : nanosecondsOf(workEnd &- measurements.workStart) / 1e9
         vcpuCPUSeconds = Double(reports.reduce(0) { $0 + $1.cpuNanoseconds }) / 1e9
         accesses = reports.reduce(0) { $0 + $1.accesses }
         faults = reports.reduce(0) { $0 + $1.faults }

@@ -39,7 +39,7 @@ struct VCPUWorker<MMU: SecondaryMMU> {
     /// The TLB, kept alive for `tlb`, its port.
     let tlbOwner: TLB?
     let tlb: TLB.Port?
-    var random: SplitMix64
+    var stream: AccessStream
     var report = VCPUReport()
     /// CPU time when populate began.
     var cpuStart: UInt64 = 0
@@ -55,9 +55,7 @@ struct VCPUWorker<MMU: SecondaryMMU> {
         self.host = host
         tlbOwner = tlb
         self.tlb = tlb?.port
-        // The stream depends on the seed, the vCPU and the repetition, never on the backend,
-        // so every backend sees the same accesses.
-        random = SplitMix64(seed: settings.seed &* 0x9E37_79B9 &+ UInt64(index) &* 0x1_0001 &+ UInt64(repetition))
+        stream = AccessStream(vcpu: index, pages: pages, settings: settings, repetition: repetition)
     }
 
     /// Faults every page in, in order, with writes (the selftest's populate).
@@ -65,42 +63,37 @@ struct VCPUWorker<MMU: SecondaryMMU> {
         // Locals, not `self.` fields: reading a class reference out of `inout self` in the loop
         // would retain and release the shared MMU per access, bouncing its cache line between
         // vCPUs.
-        let (mmu, thread, host, base, tlb) = (self.mmu, self.thread, self.host, self.base, self.tlb)
+        let (mmu, thread, host, tlb) = (self.mmu, self.thread, self.host, self.tlb)
         var report = self.report
+        var stream = self.stream
         cpuStart = Self.threadCPUNanoseconds()
         Self.enterGuest(thread, tlb)
-        for offset in 0..<pages {
-            Self.touch(
-                base + offset, write: true, count: offset, mmu: mmu, thread: thread, tlb: tlb, host: host, report: &report)
+        var count: UInt64 = 0
+        while let gfn = stream.nextPopulate() {
+            Self.touch(gfn, write: true, count: count, mmu: mmu, thread: thread, tlb: tlb, host: host, report: &report)
+            count &+= 1
         }
         Self.exitGuest(thread, tlb)
         report.populateEnd = Ticks.now()
         self.report = report
+        self.stream = stream
     }
 
     /// `rounds` × `pages` accesses by the pattern.
     mutating func work() {
-        let (mmu, thread, host, base, pages, tlb) = (self.mmu, self.thread, self.host, self.base, self.pages, self.tlb)
-        let pattern = settings.pattern
-        let writeThreshold = UInt64(max(0, min(100, settings.writePercent)))
+        let (mmu, thread, host, tlb) = (self.mmu, self.thread, self.host, self.tlb)
         var report = self.report
-        var random = self.random
+        var stream = self.stream
         Self.enterGuest(thread, tlb)
         var count: UInt64 = 0
-        for round in 0..<UInt64(settings.rounds) {
-            for index in 0..<pages {
-                let offset = pattern.offset(index: index, round: round, pages: pages, random: &random)
-                let write = random.next(below: 100) < writeThreshold
-                Self.touch(
-                    base + offset, write: write, count: count, mmu: mmu, thread: thread, tlb: tlb, host: host,
-                    report: &report)
-                count &+= 1
-            }
+        while let (gfn, write) = stream.nextWork() {
+            Self.touch(gfn, write: write, count: count, mmu: mmu, thread: thread, tlb: tlb, host: host, report: &report)
+            count &+= 1
         }
         Self.exitGuest(thread, tlb)
         report.workEnd = Ticks.now()
         self.report = report
-        self.random = random
+        self.stream = stream
     }
 
     @inline(__always)

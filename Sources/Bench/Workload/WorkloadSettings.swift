@@ -36,6 +36,14 @@ public struct WorkloadSettings: Sendable, Hashable {
     public var flushOnAge = false
     /// The host side and the calibrated remainders (`--costs`); `.raw` until a calibration is loaded.
     public var costs: CostModel = .raw
+    /// Real threads, or agents in virtual time (`--engine`).
+    public var engine: Engine = .real
+    /// How the virtual engine breaks ties (`--schedule`).
+    public var schedule: Schedule = .deterministic
+    /// What each operation costs in virtual time; required by the virtual engine.
+    public var engineCosts: EngineCosts?
+    /// The id of the calibration `engineCosts` came from.
+    public var engineCalibration = ""
 
     public init() {}
 }

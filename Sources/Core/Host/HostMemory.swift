@@ -23,15 +23,22 @@ public final class HostMemory: @unchecked Sendable {
     public let pages: UInt64
     public let table: PageTable
     public let folios: FolioTable
-    public let frames: HostFramePool
+    /// The frames behind guest pages; nil when the cell's memory is not backed (the virtual
+    /// engine, whose frame zeroing is a calibrated cost instead).
+    public let frames: HostFramePool?
     /// `max_seq`: the youngest generation. Starts at 1 so that 0 means "no generation".
     @usableFromInline let youngest = Atomic<UInt64>(1)
 
-    /// Nil when the frames cannot be mapped.
-    public init?(pages: UInt64) {
-        guard let frames = HostFramePool(frames: pages) else { return nil }
+    /// Nil when the frames cannot be mapped. Without `backedByFrames` no frame is mapped and a
+    /// first touch zeroes nothing; everything else is as with frames.
+    public init?(pages: UInt64, backedByFrames: Bool = true) {
+        if backedByFrames {
+            guard let frames = HostFramePool(frames: pages) else { return nil }
+            self.frames = frames
+        } else {
+            frames = nil
+        }
         self.pages = pages
-        self.frames = frames
         table = PageTable(format: Self.format)
         folios = FolioTable(pages: pages)
     }
@@ -62,7 +69,7 @@ public final class HostMemory: @unchecked Sendable {
             if current & touched != touched { _ = slot.setBits(touched) }
             return .present
         }
-        frames.zero(page)
+        frames?.zero(page)
         let previous = folios.addNew(page, generation: youngest.load(ordering: .relaxed))
         let pte = format.makeLeaf(pfn: GuestMemory.hostPFN(for: page), writable: true, dirty: write) | format.accessedMask
         _ = slot.compareExchange(expected: current, desired: pte)
