@@ -1,0 +1,166 @@
+@testable import Bench
+import Backends
+import Core
+import Foundation
+import Testing
+
+/// The virtual engine: deterministic, qrwlock's order in virtual time, and the same work as the
+/// real engine on the same workload.
+@Suite(.scratchCleanup) struct VirtualEngineTests {
+    /// Fixed costs, so tests never measure: the figures shape virtual time, not what is counted.
+    static func costs(memoryBytes: UInt64 = 256 << 10) -> EngineCosts {
+        let own = EngineCosts.BackendCosts(accessNanos: 12, faultNanos: 180, callNanos: 40, leafNanos: 3)
+        return EngineCosts(
+            memoryBytes: memoryBytes, lockPairNanos: 20, lineTransferNanos: 60, tlbLookupNanos: 2, exitEntryNanos: 30,
+            gupFirstTouchNanos: 900, gupPresentNanos: 40, hostWindowNanos: 5, hostScanNanosPerPage: 8,
+            promoteNanosPerPage: 4,
+            backends: Dictionary(uniqueKeysWithValues: Backends.all.map { ($0.name, own) }))
+    }
+
+    static let context = RunContext(commit: "c", host: "h", cpuModel: "m", cores: 2, build: "debug", timestamp: "t", executable: "e")
+
+    static func settings(_ engine: Engine, costs: CostModel = .hostOnly, schedule: Schedule = .deterministic) -> WorkloadSettings {
+        var settings = WorkloadSettings()
+        settings.engine = engine
+        settings.schedule = schedule
+        settings.costs = costs
+        settings.rounds = 2
+        settings.engineCosts = Self.costs()
+        settings.engineCalibration = "test@fixture"
+        return settings
+    }
+
+    static func run(_ backend: String, memory: String, vcpus: Int, aging: Bool, _ settings: WorkloadSettings) throws -> RunRecord {
+        let cell = SweepCell(
+            backend: backend, memoryPerVCPU: try ByteSize(parsing: memory), vcpus: vcpus, aging: aging, repetition: 0, index: 0)
+        return try CellRunner.run(cell, descriptor: try #require(Backends.named(backend)), settings: settings, context: context)
+    }
+
+    /// The row as CSV; its metadata comes from the fixed context.
+    static func csvLine(_ record: RunRecord) -> String { CSVWriter.row(record) }
+
+    @Test(arguments: ["x86-tdp", "baseline", "x86-shadow", "arm64-stage2"])
+    func twoRunsWithOneSeedGiveIdenticalRows(_ backend: String) throws {
+        for schedule in Schedule.allCases {
+            let settings = Self.settings(.virtual, schedule: schedule)
+            let first = try Self.run(backend, memory: "256K", vcpus: 4, aging: true, settings)
+            let second = try Self.run(backend, memory: "256K", vcpus: 4, aging: true, settings)
+            #expect(Self.csvLine(first) == Self.csvLine(second), "\(schedule)")
+            #expect(first.engine == (schedule == .random ? "virtual-random" : "virtual"))
+            #expect(first.calibration == "test@fixture")
+            #expect(first.agingPasses > 0 && first.populateSeconds > 0 && first.faults == 4 * 64)
+        }
+        var other = Self.settings(.virtual, schedule: .random)
+        other.seed = 2
+        let random = try Self.run(backend, memory: "256K", vcpus: 4, aging: true, Self.settings(.virtual, schedule: .random))
+        let reseeded = try Self.run(backend, memory: "256K", vcpus: 4, aging: true, other)
+        #expect(Self.csvLine(random) != Self.csvLine(reseeded), "another seed perturbs the schedule")
+    }
+
+    @Test func aReaderArrivingBehindAWaitingWriterWaitsAndWaitersGoInOrder() {
+        var lock = VirtualLock()
+        // Reader 0 holds from 0 to 100.
+        let firstReaderIn = lock.request(agent: 0, exclusive: false, at: 0)
+        #expect(firstReaderIn)
+        _ = lock.touch(agent: 0)
+        lock.hold(exclusive: false, until: 100)
+        // A second reader shares it at once.
+        let secondReaderIn = lock.request(agent: 1, exclusive: false, at: 10)
+        #expect(secondReaderIn)
+        lock.hold(exclusive: false, until: 50)
+        // Writer 2 must wait for both readers; reader 3, arriving while it waits, queues behind it.
+        let writerIn = lock.request(agent: 2, exclusive: true, at: 20)
+        #expect(!writerIn)
+        let queuedReaderIn = lock.request(agent: 3, exclusive: false, at: 30)
+        #expect(!queuedReaderIn)
+        let secondWriterIn = lock.request(agent: 4, exclusive: true, at: 40)
+        #expect(!secondWriterIn)
+        let writer = lock.headGrant(now: 40)
+        #expect(writer?.waiter.agent == 2 && writer?.time == 100, "the writer goes in when the last reader leaves")
+        let head2 = lock.popHead()
+        #expect(head2.agent == 2)
+        let moved = lock.touch(agent: 2)
+        #expect(moved, "the writer's acquisition moves the lock word's line from the readers")
+        lock.hold(exclusive: true, until: 160)
+        let reader = lock.headGrant(now: 100)
+        #expect(reader?.waiter.agent == 3 && reader?.time == 160, "the queued reader waits for the writer ahead of it")
+        let head3 = lock.popHead()
+        #expect(head3.agent == 3)
+        lock.hold(exclusive: false, until: 170)
+        let second = lock.headGrant(now: 160)
+        #expect(second?.waiter.agent == 4 && second?.time == 170)
+        let head4 = lock.popHead()
+        #expect(head4.agent == 4)
+        #expect(lock.isQueueEmpty)
+        // A reader arriving while a writer holds but nobody waits queues too.
+        lock.hold(exclusive: true, until: 200)
+        let lateReaderIn = lock.request(agent: 5, exclusive: false, at: 180)
+        #expect(!lateReaderIn)
+        #expect(lock.headGrant(now: 180)?.time == 200)
+    }
+
+    @Test func writeLockedAgingMakesVCPUsWaitInVirtualTimeAndLocklessAgingDoesNot() throws {
+        let settings = Self.settings(.virtual)
+        let baseline = try Self.run("baseline", memory: "512K", vcpus: 8, aging: true, settings)
+        let lockless = try Self.run("x86-tdp", memory: "512K", vcpus: 8, aging: true, settings)
+        #expect(baseline.vcpuLockWaitNanos > 0 && baseline.vcpuLockContended > 0)
+        #expect(lockless.vcpuLockWaitNanos == 0, "x86-tdp's faults take the read lock and its aging none")
+        #expect(baseline.agingLockHoldNanos > 0 && lockless.agingLockHoldNanos == 0)
+    }
+
+    @Test(arguments: ["x86-tdp", "baseline", "x86-shadow", "arm64-stage2", "riscv-gstage"])
+    func theVirtualEngineDoesTheRealEnginesWorkOnTheSameWorkload(_ backend: String) throws {
+        // Without aging the counts are the access streams': every fault, access, TLB hit and miss.
+        let real = try Self.run(backend, memory: "512K", vcpus: 2, aging: false, Self.settings(.real))
+        let virtual = try Self.run(backend, memory: "512K", vcpus: 2, aging: false, Self.settings(.virtual))
+        #expect(virtual.faults == real.faults && virtual.faults == 2 * 128)
+        #expect(virtual.accesses == real.accesses)
+        #expect(virtual.tlbHits == real.tlbHits && virtual.tlbMisses == real.tlbMisses)
+        #expect(virtual.ptBytes == real.ptBytes && virtual.hostPTBytes == real.hostPTBytes)
+        // With aging, per-page and raw: every pass asks about every gfn once, in both engines.
+        var perPage = Self.settings(.real, costs: .raw)
+        perPage.driver = .perPage
+        let realAging = try Self.run(backend, memory: "512K", vcpus: 2, aging: true, perPage)
+        perPage.engine = .virtual
+        let virtualAging = try Self.run(backend, memory: "512K", vcpus: 2, aging: true, perPage)
+        for record in [realAging, virtualAging] {
+            #expect(record.agingPasses > 0)
+            #expect(record.notifierCalls == UInt64(record.agingPasses) * 256, "\(record.engine)")
+            #expect(record.faults == 256 && record.nonABitChanges == 0)
+        }
+    }
+
+    @Test func runRefusesWhatTheVirtualEngineDoesNotModelAndMeasuresMissingCosts() throws {
+        let directory = makeScratchDirectory()
+        let calibration = directory.appendingPathComponent("calibration.json").path
+        var file = Calibration(
+            id: "fixture", host: "h", cpu: "m", created: "t", memoryBytes: 256 << 10, targetPopulateSeconds: 1,
+            targetPassSeconds: 0.01, modelFaultNanos: 100, modelPassSeconds: 0.001, modelPagesPerPass: 10,
+            faultRemainderNanos: 3000, agingRemainderNanosPerPage: 200, checkedPopulateSeconds: 1, checkedPassSeconds: 0.01)
+        var costs = Self.costs()
+        costs.backends["baseline"] = nil
+        file.engine = costs
+        try file.save(to: calibration)
+        let output = directory.appendingPathComponent("virtual.csv").path
+        let status = AgingBenchMain.run([
+            "run", "--engine", "virtual", "--calibration", calibration, "--backends", "x86-tdp,baseline",
+            "--memory", "128K", "--vcpus", "1,16", "--aging", "on", "--repetitions", "1", "--quiet", "--output", output,
+        ]).0
+        #expect(status == .success)
+        let rows = try csvRows(String(contentsOfFile: output, encoding: .utf8))
+        #expect(rows.count == 4)
+        #expect(rows.allSatisfy { $0["engine"] == "virtual" && $0["calibration"] == "fixture" && $0["oversubscribed"] == "0" })
+        #expect(rows.contains { $0["vcpus"] == "16" })
+        let updated = try Calibration.load(from: calibration)
+        #expect(updated.engine?.backends["baseline"] != nil, "the missing backend's costs were measured and kept")
+        #expect(updated.engine?.backends["x86-tdp"] == costs.backends["x86-tdp"], "costs already there are kept")
+
+        for refused in [["--aging-only"], ["--evict-after", "2"], ["--flush-on-age"], ["--schedule", "sideways"]] {
+            let (code, message) = try runBinary(["run", "--engine", "virtual", "--calibration", calibration] + refused)
+            #expect(code == 2, "\(refused)")
+            #expect(message.split(separator: "\n").count == 1, "\(refused): \(message)")
+        }
+        let (code, message) = try runBinary(["run", "--schedule", "random"])
+        #expect(code == 2 && message.contains("--engine virtual"))
+    }
+}
