@@ -25,6 +25,7 @@ extension ClearMethod {
                 _ = slot.clearBits(format.accessedMask)
             } else {
                 // Deliberately the stale value: this is the lost update the variant exists to show.
+                thread.preemption?.reached()
                 slot.store(value & ~format.accessedMask)
             }
         }

@@ -46,6 +46,10 @@ public final class HostThread: @unchecked Sendable {
     }
     /// This thread's node in `MMULock` wait queues.
     public let queueNode = LockQueueNode()
+    /// Where another agent may run in the middle of this thread's work, to search for races (the
+    /// virtual engine's random schedule sets it). Nil on real threads: the hardware interleaves
+    /// them. Reached only between the read and the write of a non-atomic read-modify-write.
+    public var preemption: PreemptionPoint?
     /// Model events seen by this thread.
     @inlinable public var events: MMUEvents {
         _read { yield counters.pointee.events }
@@ -73,4 +77,19 @@ public final class HostThread: @unchecked Sendable {
 
     /// Gives the reclamation slot back. The thread must be outside any read-side section.
     public func retire() { reclaimer.unregister(slot) }
+}
+
+/// A place in the model where the virtual engine may run other agents' steps before the current
+/// one goes on: the two halves of a read-modify-write done as a load and a plain store (the one
+/// place in the model where an update can be lost to a concurrent writer).
+///
+/// Contract: `reached()` runs the engine's callback on the calling thread and returns when it
+/// is done; the callback must not run the preempted agent itself.
+public final class PreemptionPoint: @unchecked Sendable {
+    // Safety: used only by the one thread that runs the virtual engine.
+    private let body: () -> Void
+
+    public init(_ body: @escaping () -> Void) { self.body = body }
+
+    public func reached() { body() }
 }

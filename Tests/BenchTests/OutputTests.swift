@@ -37,7 +37,7 @@ private func context() -> RunContext {
             young_pages,pages_aged,lock_acquisitions,vcpu_lock_contended,vcpu_lock_wait_ns,aging_lock_wait_ns,\
             aging_lock_hold_ns,evictions,refaults,fault_retries,tlb_hits,tlb_misses,shootdowns,shootdown_wait_ns,\
             false_old,false_old_refaults,pt_bytes,pt_bytes_jemalloc,host_pt_bytes,folio_bytes,\
-            non_a_bit_changes,use_after_free
+            non_a_bit_changes,stale_mappings,use_after_free
             """
         #expect(RunRecord.columns.joined(separator: ",") == expected)
         #expect(RunRecord.schemaVersion == 5)

@@ -28,12 +28,14 @@ struct RunCommand: ParsableCommand {
     static let maximumVCPUs = 256
     static let maximumTLBEntries = 65536
 
-    @Option(parsing: .unconditional, help: "Comma-separated backends, or 'all'.")
-    var backends = "all"
-    @Option(parsing: .unconditional, help: "Guest memory per vCPU, comma-separated, with K/M/G/T suffixes (like the selftest's -b).")
-    var memory = "128M,512M"
-    @Option(parsing: .unconditional, help: "vCPU counts, comma-separated (1-\(maximumVCPUs)).")
-    var vcpus = "1,2"
+    @Option(parsing: .unconditional, help: "A named grid: virtual-series (the default sweep's virtual vCPU series) or paper (1 GiB per vCPU, 1-112 vCPUs, x86-tdp with and without the bitmap and the baseline); both run --engine virtual, 1 repetition, and fill only the grid options not given.")
+    var preset: String?
+    @Option(parsing: .unconditional, help: "Comma-separated backends, or 'all' (default all).")
+    var backends: String?
+    @Option(parsing: .unconditional, help: "Guest memory per vCPU, comma-separated, with K/M/G/T suffixes (like the selftest's -b; default 128M,512M).")
+    var memory: String?
+    @Option(parsing: .unconditional, help: "vCPU counts, comma-separated (1-\(maximumVCPUs); default 1,2).")
+    var vcpus: String?
     @Option(parsing: .unconditional, help: "Aging settings to compare: on, off, or both (comma-separated; default on,off).")
     var aging: String?
     @Flag(help: "x86 backends with A/D bits off (access tracking); 'all' then means the backends that have the mode.")
@@ -42,8 +44,8 @@ struct RunCommand: ParsableCommand {
     var agingOnly = false
     @Option(parsing: .unconditional, help: "Aging passes timed per cell, with --aging-only only (1-\(maximumPasses); default \(WorkloadSettings().agingOnlyPasses)).")
     var passes: Int?
-    @Option(parsing: .unconditional, help: "Repetitions of the whole grid, cells interleaved across repetitions (1-\(maximumRepetitions)).")
-    var repetitions = 3
+    @Option(parsing: .unconditional, help: "Repetitions of the whole grid, cells interleaved across repetitions (1-\(maximumRepetitions); default 3).")
+    var repetitions: Int?
     @Option(parsing: .unconditional, help: "Seed of every vCPU's access stream (0-\(UInt64.max)).")
     var seed = WorkloadSettings().seed
     @Option(parsing: .unconditional, help: "Access pattern: uniform, sequential or hotcold (default \(WorkloadSettings().pattern.rawValue)).")
@@ -64,10 +66,12 @@ struct RunCommand: ParsableCommand {
     var costs = "calibrated"
     @Option(parsing: .unconditional, help: "Calibration file (default results/calibration-<host>.json; made first when missing).")
     var calibration: String?
-    @Option(parsing: .unconditional, help: "Engine: real (threads on this machine's CPUs) or virtual (agents in virtual time, costs from the calibration; any vCPU count on any machine).")
-    var engine = "real"
-    @Option(parsing: .unconditional, help: "Virtual engine only: deterministic, or random (ties and costs perturbed by the seed, to search for races).")
+    @Option(parsing: .unconditional, help: "Engine: real (threads on this machine's CPUs; the default) or virtual (agents in virtual time, costs from the calibration; any vCPU count on any machine).")
+    var engine: String?
+    @Option(parsing: .unconditional, help: "Virtual engine only: deterministic, or random (ties and costs perturbed by the seed, and other agents run at preemption points, to search for races).")
     var schedule: String?
+    @Option(parsing: .unconditional, help: "Virtual engine only: every this many virtual microseconds the VMM gives one 64-page window back at a seeded place (zap, TLB shootdown, host unmap); needs the host side.")
+    var unmapEvery: Double?
     @Option(parsing: .unconditional, help: "Run shard i of n (1-based), e.g. 2/4; shard outputs concatenate.")
     var shard: String?
     @Option(parsing: .unconditional, help: "Output format: csv, json or markdown.")
@@ -116,6 +120,18 @@ struct RunCommand: ParsableCommand {
     }
 
     func validated() throws(InputError) -> Validated {
+        var sweepPreset: SweepPreset?
+        if let preset {
+            guard let named = SweepPreset(rawValue: preset) else {
+                throw InputError("invalid preset '\(preset)': expected \(SweepPreset.allCases.map(\.rawValue).joined(separator: " or "))")
+            }
+            sweepPreset = named
+        }
+        let backends = self.backends ?? sweepPreset?.backends ?? "all"
+        let memory = self.memory ?? sweepPreset?.memory ?? "128M,512M"
+        let vcpus = self.vcpus ?? sweepPreset?.vcpus ?? "1,2"
+        let repetitions = self.repetitions ?? (sweepPreset == nil ? 3 : 1)
+        let engine = self.engine ?? (sweepPreset == nil ? "real" : "virtual")
         let eligible = Backends.all.filter { !adOff || $0.supportsAccessTracking }
         let backendNames = backends == "all" ? eligible.map(\.name) : Self.list(backends)
         for name in backendNames {
@@ -236,6 +252,18 @@ struct RunCommand: ParsableCommand {
             }
             settings.schedule = order
         }
+        if let unmapEvery {
+            guard engineKind == .virtual else {
+                throw InputError("--unmap-every drives the virtual engine's unmapping agent; add --engine virtual")
+            }
+            guard unmapEvery.isFinite, unmapEvery > 0, unmapEvery <= 1e9 else {
+                throw InputError("invalid --unmap-every '\(unmapEvery)': expected virtual microseconds above 0, at most 1e9")
+            }
+            guard costModel.hostSide else {
+                throw InputError("--unmap-every unmaps host pages; --costs raw has none")
+            }
+            settings.unmapEveryNanos = unmapEvery * 1000
+        }
         if engineKind == .virtual {
             let unmodelled: [(String, Bool)] = [
                 ("--aging-only", agingOnly), ("--evict-after", settings.evictAfter > 0), ("--flush-on-age", flushOnAge),
@@ -254,7 +282,10 @@ struct RunCommand: ParsableCommand {
             throw InputError("invalid format '\(format)': expected csv, json or markdown")
         }
         if output == "" { throw InputError("--output is empty: give a file, or - for standard output") }
-        let destination = OutputDestination(option: output, format: outputFormat)
+        var destination = OutputDestination(option: output, format: outputFormat)
+        if output == nil, let sweepPreset {
+            destination = .file(path: sweepPreset.output(outputFormat), createParent: true)
+        }
         if resume {
             guard outputFormat != .markdown else {
                 throw InputError("--resume reads CSV or JSON results; a Markdown summary cannot be resumed")
@@ -282,6 +313,8 @@ struct RunCommand: ParsableCommand {
             ("tlb-entries", String(settings.tlbEntries)),
             ("flush-on-age", settings.flushOnAge ? "yes" : "no"),
             ("engine", engine),
+            ("preset", preset ?? "-"),
+            ("unmap-every", unmapEvery.map { String($0) } ?? "-"),
             ("schedule", engineKind == .virtual ? settings.schedule.rawValue : "-"),
         ]
         return Validated(
@@ -291,13 +324,14 @@ struct RunCommand: ParsableCommand {
             backendConfigurations: backendNames.compactMap { Backends.named($0) }.map { ($0, adOff) })
     }
 
-    /// Exit status 3 when a row reports data loss (`non_a_bit_changes`) or a freed-page read.
+    /// Exit status 3 when a row reports data loss (`non_a_bit_changes`), an undone zap
+    /// (`stale_mappings`) or a freed-page read.
     static func invariantOutcome(_ records: [RunRecord], outputPath: String) -> RunOutcome? {
-        let broken = records.filter { $0.nonABitChanges != 0 || $0.useAfterFree != 0 }
+        let broken = records.filter { $0.nonABitChanges != 0 || $0.staleMappings != 0 || $0.useAfterFree != 0 }
         guard !broken.isEmpty else { return nil }
         return RunOutcome(
             status: .invariantViolated,
-            message: "model invariant violated in \(broken.count) row(s) (non_a_bit_changes or use_after_free); results in \(outputPath)")
+            message: "model invariant violated in \(broken.count) row(s) (non_a_bit_changes, stale_mappings or use_after_free); results in \(outputPath)")
     }
 
     /// The calibration at `path` (default: this host's); when the default is missing, one is
@@ -325,7 +359,10 @@ struct RunCommand: ParsableCommand {
         for configurations: [(descriptor: BackendDescriptor, accessTracking: Bool)], calibration: inout Calibration,
         path: String, quiet: Bool
     ) throws(InputError) -> EngineCosts {
-        let missing = configurations.filter { configuration in
+        // The overheads come from x86-tdp's costs (the backend the calibration ran).
+        let first = calibration.engine == nil && !configurations.contains { $0.descriptor.name == Calibrator.backend && !$0.accessTracking }
+            ? Backends.named(Calibrator.backend).map { [($0, false)] } ?? [] : []
+        let missing = (first + configurations).filter { configuration in
             calibration.engine?.backends[EngineCosts.key(
                 backend: configuration.descriptor.name, accessTracking: configuration.accessTracking)] == nil
         }
@@ -337,6 +374,11 @@ struct RunCommand: ParsableCommand {
         let measured = try EngineCostMeter(memory: ByteSize(uncheckedBytes: calibration.memoryBytes)).measure(backends: missing)
         var engine = calibration.engine ?? measured
         for (key, costs) in measured.backends { engine.backends[key] = costs }
+        if calibration.engine == nil {
+            engine.setOverheads(
+                realFaultNanos: calibration.modelFaultNanos,
+                realAgedPageNanos: calibration.modelPassSeconds / max(1, calibration.modelPagesPerPass) * 1e9)
+        }
         calibration.engine = engine
         try AtomicFileWriter.checkWritable(path: path)
         try calibration.save(to: path)

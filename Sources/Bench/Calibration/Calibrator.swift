@@ -83,7 +83,10 @@ public struct Calibrator {
         }
 
         progress("calibrate: what each operation costs, for the virtual engine")
-        let engine = try EngineCostMeter(memory: memory).measure(backends: EngineCostMeter.allConfigurations)
+        var engine = try EngineCostMeter(memory: memory).measure(backends: EngineCostMeter.allConfigurations)
+        engine.setOverheads(
+            realFaultNanos: bare.populateSeconds / faults * 1e9,
+            realAgedPageNanos: bareAging.passSeconds / bareAging.pagesPerPass * 1e9)
 
         return Calibration(
             id: "\(context.host)@\(context.timestamp)", host: context.host, cpu: context.cpuModel,

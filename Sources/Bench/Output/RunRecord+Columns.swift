@@ -68,6 +68,7 @@ extension RunRecord {
         Column("host_pt_bytes", .uint(\.hostPTBytes)),
         Column("folio_bytes", .uint(\.folioBytes)),
         Column("non_a_bit_changes", .uint(\.nonABitChanges)),
+        Column("stale_mappings", .uint(\.staleMappings)),
         Column("use_after_free", .uint(\.useAfterFree)),
     ]
 

@@ -143,6 +143,8 @@ public struct RunRecord: Sendable, Hashable {
     public var folioBytes: UInt64
     /// `non_a_bit_changes`: Mappings at the end of the run whose bits, Accessed and Dirty aside (parking undone), differ from what the fault path installed; must be 0.
     public var nonABitChanges: UInt64
+    /// `stale_mappings`: Secondary mappings at the end of the run whose host page is not mapped (a zap undone: the guest reaches a page the host gave back); must be 0. Always 0 with `costs` raw.
+    public var staleMappings: UInt64
     /// `use_after_free`: Reads of freed (poisoned) table pages; must be 0. Checked in debug builds only: always 0 in release.
     public var useAfterFree: UInt64
 
@@ -217,6 +219,7 @@ public struct RunRecord: Sendable, Hashable {
         hostPTBytes: UInt64 = 0,
         folioBytes: UInt64 = 0,
         nonABitChanges: UInt64 = 0,
+        staleMappings: UInt64 = 0,
         useAfterFree: UInt64 = 0
     ) {
         self.schema = schema
@@ -285,6 +288,7 @@ public struct RunRecord: Sendable, Hashable {
         self.hostPTBytes = hostPTBytes
         self.folioBytes = folioBytes
         self.nonABitChanges = nonABitChanges
+        self.staleMappings = staleMappings
         self.useAfterFree = useAfterFree
     }
 }

@@ -22,14 +22,15 @@ extension CellRunner {
             host = HostSide(memory: memory, faultRemainderNanos: 0, agingRemainderNanosPerPage: 0)
         }
         let mode = settings.driver ?? DriverMode.kernelDefault(for: mmu.capabilities)
-        var engine = VirtualEngine(
+        let engine = VirtualEngine(
             cell: cell, mmu: mmu, host: host, settings: settings, costs: costs, own: own, mode: mode)
         let (vcpus, aging, workStart) = engine.run()
 
         let auditor = mmu.makeThread(role: .aging)
         let violations = mmu.identityViolations(in: GFNRange(start: 0, count: guestPages), thread: auditor)
+        let stale = staleMappings(mmu, host: host, guestPages: guestPages, thread: auditor)
         auditor.retire()
-        let measurements = CellMeasurements(
+        var measurements = CellMeasurements(
             guestPages: guestPages, vcpus: vcpus, aging: aging, populateStart: 0,
             workStart: UInt64(workStart.rounded()), tableBytes: mmu.pageTableBytes,
             jemallocTableBytes: mmu.jemallocTableBytes, hostTableBytes: host?.memory.tableBytes ?? 0,
@@ -37,6 +38,7 @@ extension CellRunner {
             useAfterFreeReads: mmu.useAfterFreeReads, driver: mode, costs: settings.costs,
             runnableThreads: cell.vcpus + (cell.aging ? 1 : 0), tlbEntries: settings.tlbEntries, flushOnAge: false,
             nanosecondsPerTick: 1, engine: .virtual, schedule: settings.schedule)
+        measurements.staleMappings = stale + engine.staleAccesses
         return RunRecord(cell: cell, backend: backend, settings: settings, context: context, measurements: measurements)
     }
 }

@@ -29,7 +29,8 @@ public struct EngineCostMeter {
         var costs = EngineCosts(
             memoryBytes: memory.bytes, lockPairNanos: lockPair(), lineTransferNanos: lineTransfer(),
             tlbLookupNanos: tlbLookup(), exitEntryNanos: exitEntry(), gupFirstTouchNanos: 0, gupPresentNanos: 0,
-            hostWindowNanos: hostWindow(), hostScanNanosPerPage: 0, promoteNanosPerPage: 0, backends: [:])
+            hostWindowNanos: hostWindow(), hostScanNanosPerPage: 0, promoteNanosPerPage: 0, hostUnmapNanosPerPage: 0,
+            backends: [:])
         costs.gupFirstTouchNanos = perOperation(pages) { for page in 0..<pages { host.faultIn(page, write: true) } }
         costs.gupPresentNanos = median((0..<trials).map { _ in
             perOperation(pages, trials: 1) { for page in 0..<pages { host.faultIn(page, write: false) } }
@@ -51,6 +52,14 @@ public struct EngineCostMeter {
             host.advanceGeneration()
             return perOperation(pages, trials: 1) { for page in 0..<pages { host.promote(page) } }
         })
+        costs.hostUnmapNanosPerPage = perOperation(pages, trials: 1) {
+            var start: UInt64 = 0
+            while start < pages {
+                let range = GFNRange(start: start, end: min(start + window, pages))
+                host.unmap(range)
+                start = range.end
+            }
+        }
         for (descriptor, accessTracking) in backends {
             costs.backends[EngineCosts.key(backend: descriptor.name, accessTracking: accessTracking)] =
                 backend(descriptor, accessTracking: accessTracking, pages: pages)
@@ -65,6 +74,7 @@ public struct EngineCostMeter {
         var access: [Double] = []
         var wide: [Double] = []
         var single: [Double] = []
+        var zap: [Double] = []
         let window = YoungBitmap.capacity
         for _ in 0..<trials {
             let mmu = descriptor.make(MMUConfiguration(gfnCount: pages, accessTracking: accessTracking))
@@ -96,12 +106,21 @@ public struct EngineCostMeter {
             single.append(perOperation(pages, trials: 1) {
                 for gfn in 0..<pages { _ = mmu.clearYoung(GFNRange(start: gfn, count: 1), thread: thread) }
             })
+            zap.append(perOperation(pages, trials: 1) {
+                var start: UInt64 = 0
+                while start < pages {
+                    let range = GFNRange(start: start, end: min(start + window, pages))
+                    mmu.zap(range, thread: thread)
+                    start = range.end
+                }
+            })
             thread.retire()
         }
         let one = median(single)
         let leaf = max(0, (median(wide) - one) / Double(window - 1))
         return EngineCosts.BackendCosts(
-            accessNanos: median(access), faultNanos: median(fault), callNanos: max(0, one - leaf), leafNanos: leaf)
+            accessNanos: median(access), faultNanos: median(fault), callNanos: max(0, one - leaf), leafNanos: leaf,
+            zapNanosPerPage: median(zap))
     }
 
     /// `mmu_lock` taken and dropped, read then write, by one thread.

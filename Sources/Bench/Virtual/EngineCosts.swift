@@ -25,6 +25,18 @@ public struct EngineCosts: Codable, Sendable, Hashable {
     public var hostScanNanosPerPage: Double
     /// Moving one folio to the youngest generation.
     public var promoteNanosPerPage: Double
+    /// The host's unmap per present page (clear the PTE, mark the folio evicted).
+    public var hostUnmapNanosPerPage: Double
+    /// What the real engine's fault path costs per fault beyond the operations above, measured
+    /// as the calibration's populate (x86-tdp, one vCPU, no remainders: `Calibration.modelFaultNanos`)
+    /// less x86-tdp's operations: its timing and latency histogram, and the cache misses of a
+    /// vCPU that populates, which loops over one operation do not see.
+    public var faultOverheadNanos: Double
+    /// Likewise per present page of an aging pass: the calibration's pass with no aging
+    /// remainder beside a populating vCPU (`modelPassSeconds / modelPagesPerPass`, x86-tdp,
+    /// per-page) less the host scan and x86-tdp's one-page call: the lines the vCPU's faults
+    /// took away from the aging CPU's cache.
+    public var agingOverheadNanosPerPage: Double
     /// Per backend (and `name/ad-off` for the A/D-off mode): its own operations.
     public var backends: [String: BackendCosts]
 
@@ -37,12 +49,15 @@ public struct EngineCosts: Codable, Sendable, Hashable {
         /// An aging notifier call's fixed cost, and its cost per page of the range it walks.
         public var callNanos: Double
         public var leafNanos: Double
+        /// A zap (`zap`, under the write lock) per page of its range.
+        public var zapNanosPerPage: Double
 
-        public init(accessNanos: Double, faultNanos: Double, callNanos: Double, leafNanos: Double) {
+        public init(accessNanos: Double, faultNanos: Double, callNanos: Double, leafNanos: Double, zapNanosPerPage: Double) {
             self.accessNanos = accessNanos
             self.faultNanos = faultNanos
             self.callNanos = callNanos
             self.leafNanos = leafNanos
+            self.zapNanosPerPage = zapNanosPerPage
         }
 
         /// A notifier call over `pages` pages.
@@ -53,7 +68,8 @@ public struct EngineCosts: Codable, Sendable, Hashable {
     public init(
         memoryBytes: UInt64, lockPairNanos: Double, lineTransferNanos: Double, tlbLookupNanos: Double,
         exitEntryNanos: Double, gupFirstTouchNanos: Double, gupPresentNanos: Double, hostWindowNanos: Double,
-        hostScanNanosPerPage: Double, promoteNanosPerPage: Double, backends: [String: BackendCosts]
+        hostScanNanosPerPage: Double, promoteNanosPerPage: Double, hostUnmapNanosPerPage: Double, faultOverheadNanos: Double = 0,
+        agingOverheadNanosPerPage: Double = 0, backends: [String: BackendCosts]
     ) {
         self.memoryBytes = memoryBytes
         self.lockPairNanos = lockPairNanos
@@ -65,7 +81,19 @@ public struct EngineCosts: Codable, Sendable, Hashable {
         self.hostWindowNanos = hostWindowNanos
         self.hostScanNanosPerPage = hostScanNanosPerPage
         self.promoteNanosPerPage = promoteNanosPerPage
+        self.hostUnmapNanosPerPage = hostUnmapNanosPerPage
+        self.faultOverheadNanos = faultOverheadNanos
+        self.agingOverheadNanosPerPage = agingOverheadNanosPerPage
         self.backends = backends
+    }
+
+    /// Sets the two overheads from what the real engine measured while calibrating (see
+    /// `faultOverheadNanos`); needs x86-tdp's own costs.
+    mutating func setOverheads(realFaultNanos: Double, realAgedPageNanos: Double) {
+        guard let tdp = backends[Calibrator.backend] else { return }
+        let measuredFault = tlbLookupNanos + 2 * tdp.accessNanos + exitEntryNanos + gupFirstTouchNanos + tdp.faultNanos
+        faultOverheadNanos = max(0, realFaultNanos - measuredFault)
+        agingOverheadNanosPerPage = max(0, realAgedPageNanos - hostScanNanosPerPage - tdp.call(pages: 1))
     }
 
     /// The key of a backend's costs: its name, with `/ad-off` for the A/D-off mode.
@@ -76,8 +104,9 @@ public struct EngineCosts: Codable, Sendable, Hashable {
     /// Every figure finite and not negative.
     var isValid: Bool {
         let machine = [lockPairNanos, lineTransferNanos, tlbLookupNanos, exitEntryNanos, gupFirstTouchNanos,
-                       gupPresentNanos, hostWindowNanos, hostScanNanosPerPage, promoteNanosPerPage]
-        let own = backends.values.flatMap { [$0.accessNanos, $0.faultNanos, $0.callNanos, $0.leafNanos] }
+                       gupPresentNanos, hostWindowNanos, hostScanNanosPerPage, promoteNanosPerPage, hostUnmapNanosPerPage,
+                       faultOverheadNanos, agingOverheadNanosPerPage]
+        let own = backends.values.flatMap { [$0.accessNanos, $0.faultNanos, $0.callNanos, $0.leafNanos, $0.zapNanosPerPage] }
         return (machine + own).allSatisfy { $0.isFinite && $0 >= 0 }
     }
 }

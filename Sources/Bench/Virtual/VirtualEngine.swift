@@ -23,12 +23,21 @@ public enum Schedule: String, Sendable, CaseIterable {
 /// `mmu_lock` for read or write runs when `VirtualLock` grants it in virtual time. Steps run
 /// whole, in virtual-time order: a critical section's effect lands at its grant.
 ///
+/// With `unmapEvery`, an unmapping agent (the VMM giving guest pages back: balloon, free page
+/// reporting, `MADV_DONTNEED`) invalidates one look-around window at a seeded place each
+/// interval: zap under the write lock, a TLB shootdown that waits until every vCPU in guest mode
+/// has answered at its next access, then the host's unmap.
+///
+/// The random schedule also sets the aging thread's `PreemptionPoint`: where a backend splits a
+/// read-modify-write of an entry into a load and a plain store, another agent's next step may
+/// run in between (one whose lock does not conflict with what aging holds).
+///
 /// Not modelled (the README says what that means): memory bandwidth and cache capacity beyond
 /// what the measured costs saw, CPUs shared between agents (every agent has a CPU of its own),
-/// the host kernel's own locks, line transfers queuing behind one another, and per-rmap lock
-/// contention. Evictions and flushing aging (zaps, grace periods, shootdowns) are refused by
-/// `run` for this engine.
-struct VirtualEngine<MMU: SecondaryMMU> {
+/// the host kernel's own locks, line transfers queuing behind one another, per-rmap lock
+/// contention, and evictions by aging and flushing aging (`run` refuses them for this engine).
+/// No step waits for a grace period: zaps free tables in `call_rcu`-style batches.
+final class VirtualEngine<MMU: SecondaryMMU> {
     let cell: SweepCell
     let mmu: MMU
     let host: HostSide?
@@ -40,11 +49,13 @@ struct VirtualEngine<MMU: SecondaryMMU> {
     let pagesPerVCPU: UInt64
     let guestPages: UInt64
 
-    /// An agent's next step, at `time`; `order` breaks ties.
+    /// An agent's next step, at `time`; `order` breaks ties; an event whose `ticket` is no
+    /// longer its agent's was overtaken (the step ran early, at a preemption point).
     struct Event: Comparable {
         var time: Double
         var order: UInt64
         var agent: Int
+        var ticket: UInt64
         static func < (lhs: Event, rhs: Event) -> Bool {
             lhs.time != rhs.time ? lhs.time < rhs.time : lhs.order < rhs.order
         }
@@ -58,9 +69,29 @@ struct VirtualEngine<MMU: SecondaryMMU> {
     private var headGrantScheduled = false
     private var vcpus: [VCPUAgent] = []
     private var ager: AgingAgent?
+    private var unmapper: UnmapAgent?
     private var populated = 0
     private var finished = 0
     private(set) var workStart = 0.0
+    /// Per agent: the ticket of its pending event and that event's time.
+    private var tickets: [UInt64] = []
+    private var nextStepTime: [Double] = []
+    /// The lock the aging agent's current call holds (nested steps must not conflict with it).
+    private var agingHolds: LockMode?
+    private var nesting = false
+    /// Accesses that reached a host page the host had unmapped (a zap undone).
+    private(set) var staleAccesses = 0
+
+    /// The unmapping agent: its thread and when its next invalidation is due.
+    struct UnmapAgent {
+        enum Step { case due, waiting, done }
+        let thread: HostThread
+        var step = Step.due
+        var due = 0.0
+        var range = GFNRange(start: 0, count: 0)
+        var lockStats = LockStats()
+        var unmapped: UInt64 = 0
+    }
 
     init(cell: SweepCell, mmu: MMU, host: HostSide?, settings: WorkloadSettings, costs: EngineCosts,
          own: EngineCosts.BackendCosts, mode: DriverMode) {
@@ -111,11 +142,14 @@ struct VirtualEngine<MMU: SecondaryMMU> {
     }
 
     private var agingIndex: Int { vcpus.count }
+    private var unmapIndex: Int { vcpus.count + 1 }
 
     // MARK: Running
 
     /// Runs the cell to the end; the measurements in virtual time.
-    mutating func run() -> (vcpus: [VCPUReport], aging: AgingReport, workStart: Double) {
+    func run() -> (vcpus: [VCPUReport], aging: AgingReport, workStart: Double) {
+        tickets = [UInt64](repeating: 0, count: cell.vcpus + 2)
+        nextStepTime = [Double](repeating: 0, count: cell.vcpus + 2)
         for index in 0..<cell.vcpus {
             let tlb = remote?.tlb(index)
             vcpus.append(VCPUAgent(
@@ -127,11 +161,20 @@ struct VirtualEngine<MMU: SecondaryMMU> {
             ager = AgingAgent(driver: AgingDriver(
                 mmu: mmu, thread: mmu.makeThread(role: .aging), guestPages: guestPages,
                 windowPages: settings.windowPages, evictAfter: 0, mode: mode, host: host, remote: remote))
+            if settings.schedule == .random {
+                ager?.driver.thread.preemption = PreemptionPoint { [unowned self] in self.preempted() }
+            }
             schedule(agingIndex, at: 0)
         }
-        while let event = events.popMin() {
-            if event.agent == agingIndex { stepAging(at: event.time) } else { stepVCPU(event.agent, at: event.time) }
+        if settings.unmapEveryNanos > 0, host != nil {
+            unmapper = UnmapAgent(thread: mmu.makeThread(role: .zap), due: settings.unmapEveryNanos)
+            schedule(unmapIndex, at: settings.unmapEveryNanos)
         }
+        while let event = events.popMin() {
+            guard event.ticket == tickets[event.agent] else { continue }
+            step(event.agent, at: event.time)
+        }
+        ager?.driver.thread.preemption = nil
         var reports: [VCPUReport] = []
         for var agent in vcpus {
             agent.report.cpuNanoseconds = UInt64(agent.busy.rounded())
@@ -140,6 +183,9 @@ struct VirtualEngine<MMU: SecondaryMMU> {
             if let owner = agent.tlbOwner { agent.report.tlb = owner.counters }
             agent.thread.retire()
             reports.append(agent.report)
+        }
+        if let unmapper {
+            unmapper.thread.retire()
         }
         var aging = AgingReport()
         if let ager {
@@ -151,14 +197,49 @@ struct VirtualEngine<MMU: SecondaryMMU> {
         return (reports, aging, workStart)
     }
 
-    private mutating func schedule(_ agent: Int, at time: Double) {
+    private func step(_ agent: Int, at time: Double) {
+        switch agent {
+        case agingIndex: stepAging(at: time)
+        case unmapIndex: stepUnmap(at: time)
+        default: stepVCPU(agent, at: time)
+        }
+    }
+
+    private func schedule(_ agent: Int, at time: Double) {
         scheduled &+= 1
+        tickets[agent] &+= 1
+        nextStepTime[agent] = time
         let order = settings.schedule == .random ? random.next() : scheduled
-        events.insert(Event(time: time, order: order, agent: agent))
+        events.insert(Event(time: time, order: order, agent: agent, ticket: tickets[agent]))
+    }
+
+    /// The aging agent reached a `PreemptionPoint`: on a seeded coin, another agent's pending
+    /// step runs now (at its own time), unless its lock would conflict with aging's.
+    private func preempted() {
+        guard !nesting, random.next() & 1 == 0 else { return }
+        var candidates: [(agent: Int, lock: LockMode?)] = []
+        for index in vcpus.indices {
+            switch vcpus[index].step {
+            case .access: candidates.append((index, nil))
+            case .faultLock: candidates.append((index, mmu.capabilities.faultLock))
+            case .waiting, .barrier, .done: break
+            }
+        }
+        if let unmapper, unmapper.step == .due { candidates.append((unmapIndex, .write)) }
+        candidates.removeAll { candidate in
+            guard let held = agingHolds, let wanted = candidate.lock else { return false }
+            return held.conflicts(with: wanted)
+        }
+        guard !candidates.isEmpty else { return }
+        let chosen = candidates[Int(random.next() % UInt64(candidates.count))].agent
+        nesting = true
+        tickets[chosen] &+= 1
+        step(chosen, at: nextStepTime[chosen])
+        nesting = false
     }
 
     /// A step's cost: as measured, or stretched by the random schedule.
-    private mutating func cost(_ nanoseconds: Double) -> Double {
+    private func cost(_ nanoseconds: Double) -> Double {
         guard settings.schedule == .random, nanoseconds > 0 else { return nanoseconds }
         return nanoseconds * (1 + Double(random.next() >> 11) / Double(1 << 53) / 2)
     }
@@ -167,14 +248,14 @@ struct VirtualEngine<MMU: SecondaryMMU> {
 
     /// Asks for `mmu_lock` in `mode` for `agent` at `time`: true when the step may run now
     /// (lockless, or granted at once); otherwise the agent waits for its grant event.
-    private mutating func requestLock(_ mode: LockMode?, agent: Int, at time: Double) -> Bool {
+    private func requestLock(_ mode: LockMode?, agent: Int, at time: Double) -> Bool {
         guard let exclusive = Self.exclusive(mode) else { return true }
         if lock.request(agent: agent, exclusive: exclusive, at: time) { return true }
         scheduleHeadGrant(now: time)
         return false
     }
 
-    private mutating func scheduleHeadGrant(now: Double) {
+    private func scheduleHeadGrant(now: Double) {
         guard !headGrantScheduled, let (waiter, time) = lock.headGrant(now: now) else { return }
         headGrantScheduled = true
         schedule(waiter.agent, at: time)
@@ -182,7 +263,7 @@ struct VirtualEngine<MMU: SecondaryMMU> {
 
     /// Runs a critical section of `work` nanoseconds under the lock for `agent`, from `time`,
     /// after waiting since `since`: accounts the wait and the hold, returns when it released.
-    private mutating func critical(
+    private func critical(
         _ mode: LockMode?, agent: Int, at time: Double, since: Double, work: Double, stats: inout LockStats
     ) -> Double {
         guard let exclusive = Self.exclusive(mode) else { return time + cost(work) }
@@ -218,7 +299,7 @@ struct VirtualEngine<MMU: SecondaryMMU> {
     }
 
     /// A granted waiter's step: the head leaves the queue and its agent runs.
-    private mutating func takeGrant(_ agent: Int) -> Double {
+    private func takeGrant(_ agent: Int) -> Double {
         headGrantScheduled = false
         let waiter = lock.popHead()
         precondition(waiter.agent == agent, "a grant reached an agent that is not the queue's head")
@@ -232,7 +313,7 @@ struct VirtualEngine<MMU: SecondaryMMU> {
 
     // MARK: vCPUs
 
-    private mutating func stepVCPU(_ index: Int, at time: Double) {
+    private func stepVCPU(_ index: Int, at time: Double) {
         switch vcpus[index].step {
         case .access: access(index, at: time)
         case .faultLock:
@@ -250,7 +331,7 @@ struct VirtualEngine<MMU: SecondaryMMU> {
         }
     }
 
-    private mutating func access(_ index: Int, at time: Double) {
+    private func access(_ index: Int, at time: Double) {
         if vcpus[index].pending == nil {
             let next = vcpus[index].working
                 ? vcpus[index].stream.nextWork()
@@ -277,6 +358,7 @@ struct VirtualEngine<MMU: SecondaryMMU> {
         let mapped = mmu.access(gfn, write: write, thread: thread)
         thread.exitReadSide()
         if mapped {
+            if let host, !host.memory.isPresent(gfn) { staleAccesses += 1 }
             vcpus[index].tlb?.fill(gfn, write: write)
             completeAccess(index, at: time, spent: spent)
             return
@@ -284,7 +366,7 @@ struct VirtualEngine<MMU: SecondaryMMU> {
         // The fault: exit, the sequence, the GUP step and the remainder, all outside the lock.
         vcpus[index].faultStart = time + spent
         vcpus[index].sequence = mmu.invalidation.snapshot()
-        spent += costs.exitEntryNanos
+        spent += costs.exitEntryNanos + costs.faultOverheadNanos
         if let host {
             let result = host.memory.faultIn(gfn, write: write)
             spent += result == .present ? costs.gupPresentNanos : costs.gupFirstTouchNanos
@@ -297,7 +379,7 @@ struct VirtualEngine<MMU: SecondaryMMU> {
         schedule(index, at: end)
     }
 
-    private mutating func completeAccess(_ index: Int, at time: Double, spent: Double) {
+    private func completeAccess(_ index: Int, at time: Double, spent: Double) {
         let end = time + cost(spent)
         vcpus[index].busy += end - time
         vcpus[index].report.accesses &+= 1
@@ -306,7 +388,7 @@ struct VirtualEngine<MMU: SecondaryMMU> {
     }
 
     /// The fault's critical section at `time` (granted), then the retry of its access.
-    private mutating func fault(_ index: Int, at time: Double, since: Double) {
+    private func fault(_ index: Int, at time: Double, since: Double) {
         let (gfn, write) = vcpus[index].pending!
         let thread = vcpus[index].thread
         _ = mmu.handleFault(gfn, write: write, sequence: vcpus[index].sequence, thread: thread)
@@ -325,7 +407,7 @@ struct VirtualEngine<MMU: SecondaryMMU> {
 
     /// A vCPU ran out of accesses: after populate it waits for the others (the work gate);
     /// after its work it is done, and aging stops at the end of its pass once all are.
-    private mutating func endPhase(_ index: Int, at time: Double) {
+    private func endPhase(_ index: Int, at time: Double) {
         if !vcpus[index].working {
             vcpus[index].report.populateEnd = UInt64(time.rounded())
             vcpus[index].step = .barrier
@@ -340,9 +422,64 @@ struct VirtualEngine<MMU: SecondaryMMU> {
         }
     }
 
+    // MARK: Unmapping
+
+    private func stepUnmap(at time: Double) {
+        guard var agent = unmapper else { return }
+        defer { unmapper = agent }
+        switch agent.step {
+        case .due:
+            if finished == vcpus.count {
+                agent.step = .done
+                return
+            }
+            let windows = max(1, (guestPages + YoungBitmap.capacity - 1) / YoungBitmap.capacity)
+            let start = random.next() % windows * YoungBitmap.capacity
+            agent.range = GFNRange(start: start, end: min(start + YoungBitmap.capacity, guestPages))
+            if requestLock(.write, agent: unmapIndex, at: time) {
+                unmap(&agent, at: time, since: time)
+            } else {
+                agent.step = .waiting
+            }
+        case .waiting:
+            let since = takeGrant(unmapIndex)
+            agent.step = .due
+            unmap(&agent, at: time, since: since)
+        case .done: break
+        }
+    }
+
+    /// The invalidation, granted the write lock at `time`: zap, shootdown, host unmap.
+    private func unmap(_ agent: inout UnmapAgent, at time: Double, since: Double) {
+        let range = agent.range
+        var unmapped = 0
+        mmu.invalidate(range, thread: agent.thread) {
+            // The flush goes out before the host lets the pages go; each vCPU answers at its
+            // next access, which the wait below charges in virtual time.
+            if let remote { for tlb in remote.tlbs { _ = tlb.post(range) } }
+            unmapped = host?.memory.unmap(range) ?? 0
+        }
+        agent.unmapped &+= UInt64(unmapped)
+        let zap = excludingLock(own.zapNanosPerPage * Double(range.count), measuredWith: .write)
+        var released = critical(.write, agent: unmapIndex, at: time, since: since, work: zap, stats: &agent.lockStats)
+        if remote != nil {
+            // kvm_flush_remote_tlbs: every vCPU in guest mode answers at its next access.
+            var answered = released
+            for (index, vcpu) in vcpus.enumerated() where vcpu.step == .access {
+                answered = max(answered, nextStepTime[index] + costs.lineTransferNanos)
+            }
+            agent.thread.events.shootdowns &+= 1
+            agent.thread.events.shootdownWaitTicks &+= UInt64((answered - released).rounded())
+            released = answered
+        }
+        let end = released + cost(Double(unmapped) * costs.hostUnmapNanosPerPage)
+        agent.due += settings.unmapEveryNanos
+        schedule(unmapIndex, at: max(end, agent.due))
+    }
+
     // MARK: Aging
 
-    private mutating func stepAging(at time: Double) {
+    private func stepAging(at time: Double) {
         guard var agent = ager else { return }
         defer { ager = agent }
         switch agent.step {
@@ -365,8 +502,9 @@ struct VirtualEngine<MMU: SecondaryMMU> {
             var spent = host == nil ? 0 : costs.hostWindowNanos
             if let window = agent.driver.beginWindow(range) {
                 if host != nil {
-                    spent += Double(window.presentCount)
-                        * (costs.hostScanNanosPerPage + settings.costs.agingRemainderNanosPerPage)
+                    spent += Double(window.presentCount) * (
+                        costs.hostScanNanosPerPage + costs.agingOverheadNanosPerPage
+                            + settings.costs.agingRemainderNanosPerPage)
                 }
                 agent.window = window
                 agent.step = .call
@@ -397,11 +535,13 @@ struct VirtualEngine<MMU: SecondaryMMU> {
     }
 
     /// The aging agent's call, granted at `time`.
-    private mutating func notifierCall(_ agent: inout AgingAgent, at time: Double, since: Double) {
+    private func notifierCall(_ agent: inout AgingAgent, at time: Double, since: Double) {
         guard let call = agent.call else { return }
         let capabilities = mmu.capabilities
         let lockMode = call.lockMode(capabilities)
+        agingHolds = lockMode
         agent.driver.perform(call, on: &agent.window!)
+        agingHolds = nil
         var work = 0.0
         if lockMode != nil {
             let pages: UInt64

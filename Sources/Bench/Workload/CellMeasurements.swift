@@ -16,6 +16,8 @@ struct CellMeasurements {
     /// The C reference's mean pass (`--aging-only`), else 0.
     var limitPassSeconds: Double
     var identityViolations: Int
+    /// Secondary mappings whose host page is not mapped (`CellRunner.staleMappings`).
+    var staleMappings = 0
     var useAfterFreeReads: Int
     var driver: DriverMode
     var costs: CostModel

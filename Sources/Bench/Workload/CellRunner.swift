@@ -114,9 +114,10 @@ public enum CellRunner {
 
         let auditor = mmu.makeThread(role: .aging)
         let violations = mmu.identityViolations(in: GFNRange(start: 0, count: guestPages), thread: auditor)
+        let stale = staleMappings(mmu, host: host, guestPages: guestPages, thread: auditor)
         auditor.retire()
 
-        let measurements = CellMeasurements(
+        var measurements = CellMeasurements(
             guestPages: guestPages, vcpus: reports.all, aging: agingResult.all.first ?? AgingReport(),
             populateStart: populateStart, workStart: workStart, tableBytes: tableBytes,
             jemallocTableBytes: jemallocBytes, hostTableBytes: hostTableBytes,
@@ -124,11 +125,23 @@ public enum CellRunner {
             identityViolations: violations, useAfterFreeReads: mmu.useAfterFreeReads,
             driver: mode, costs: settings.costs, runnableThreads: runnableThreads,
             tlbEntries: remote == nil ? 0 : settings.tlbEntries, flushOnAge: settings.flushOnAge && remote != nil)
+        measurements.staleMappings = stale
         return RunRecord(cell: cell, backend: backend, settings: settings, context: context, measurements: measurements)
     }
 }
 
 extension CellRunner {
+    /// Secondary mappings whose host page is not mapped: an invalidation undone behind the
+    /// primary MMU's back (0 without a host side, where nothing is unmapped).
+    static func staleMappings<MMU: SecondaryMMU>(_ mmu: MMU, host: HostSide?, guestPages: UInt64, thread: HostThread) -> Int {
+        guard let host else { return 0 }
+        var stale = 0
+        mmu.forEachMapping(in: GFNRange(start: 0, count: guestPages), thread: thread) { gfn, _ in
+            if !host.memory.isPresent(gfn) { stale += 1 }
+        }
+        return stale
+    }
+
     /// `--aging-only`: timed passes over populated memory with no vCPU load, each preceded by
     /// making every other page young through the hardware path, and each followed by the C
     /// reference making the same windowed pass over its own tree of the same size and format. One untimed

@@ -94,6 +94,7 @@ extension RunRecord {
         hostPTBytes = UInt64(measurements.hostTableBytes)
         folioBytes = UInt64(measurements.folioBytes)
         nonABitChanges = UInt64(measurements.identityViolations)
+        staleMappings = UInt64(measurements.staleMappings)
         useAfterFree = UInt64(measurements.useAfterFreeReads)
     }
 }

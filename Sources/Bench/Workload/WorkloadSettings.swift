@@ -42,6 +42,9 @@ public struct WorkloadSettings: Sendable, Hashable {
     public var schedule: Schedule = .deterministic
     /// What each operation costs in virtual time; required by the virtual engine.
     public var engineCosts: EngineCosts?
+    /// Virtual engine: one look-around window invalidated at a seeded place every this many
+    /// virtual nanoseconds (the VMM giving pages back; `--unmap-every`); 0: never.
+    public var unmapEveryNanos: Double = 0
     /// The id of the calibration `engineCosts` came from.
     public var engineCalibration = ""
 

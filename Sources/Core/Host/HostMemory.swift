@@ -77,6 +77,11 @@ public final class HostMemory: @unchecked Sendable {
         return previous & FolioTable.evictedFalseOld != 0 ? .falseOldRefault : .refault
     }
 
+    /// Whether guest page `page` has a present host PTE.
+    public func isPresent(_ page: UInt64) -> Bool {
+        table.slot(for: page).map { Self.format.isHardwarePresent($0.load()) } ?? false
+    }
+
     /// The youngest generation (`max_seq`).
     @inlinable public var youngestGeneration: UInt64 { youngest.load(ordering: .relaxed) }
 
