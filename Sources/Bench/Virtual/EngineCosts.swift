@@ -19,7 +19,8 @@ public struct EngineCosts: Codable, Sendable, Hashable {
     public var gupFirstTouchNanos: Double
     /// The GUP step on a present host page (mark it accessed).
     public var gupPresentNanos: Double
-    /// The host page-table walk of one look-around window with no present page.
+    /// The aging driver's work on one look-around window with no present page (the host table
+    /// walk, the TLB ledger's takes).
     public var hostWindowNanos: Double
     /// The host side of aging per present page (walk, test and clear of the host Accessed bit).
     public var hostScanNanosPerPage: Double

@@ -184,15 +184,18 @@ final class VirtualEngine<MMU: SecondaryMMU> {
             agent.thread.retire()
             reports.append(agent.report)
         }
-        if let unmapper {
-            unmapper.thread.retire()
-        }
         var aging = AgingReport()
         if let ager {
             aging = AgingReport(ager.driver)
             aging.passAverageSeconds = ager.driver.passes == 0
                 ? 0 : Double(ager.driver.passTicks) / Double(ager.driver.passes) / 1e9
             aging.lockStats = ager.lockStats
+        }
+        if let unmapper {
+            // Its shootdowns and their waits go in the row's shootdown columns.
+            aging.events.shootdowns &+= unmapper.thread.events.shootdowns
+            aging.events.shootdownWaitTicks &+= unmapper.thread.events.shootdownWaitTicks
+            unmapper.thread.retire()
         }
         return (reports, aging, workStart)
     }
