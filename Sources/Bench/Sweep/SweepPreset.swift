@@ -18,7 +18,7 @@ public enum SweepPreset: String, Sendable, CaseIterable {
 
     public var memory: String {
         switch self {
-        case .virtualSeries: "16M"
+        case .virtualSeries: "8M"
         case .paper: "1G"
         }
     }

@@ -17,6 +17,14 @@ public enum CellRunner {
         let guestPages = cell.memoryPerVCPU.bytes / GuestMemory.pageBytes * UInt64(cell.vcpus)
         let mmu = descriptor.make(MMUConfiguration(gfnCount: guestPages, accessTracking: settings.accessTracking))
         if settings.engine == .virtual {
+            // Specialized per engine class, as below: unspecialized, the engine's steps spend
+            // most of their time looking up generic metadata.
+            if let radix = mmu as? RadixMMU {
+                return try runVirtual(cell, mmu: radix, backend: descriptor.name, settings: settings, context: context)
+            }
+            if let shadow = mmu as? ShadowMMU {
+                return try runVirtual(cell, mmu: shadow, backend: descriptor.name, settings: settings, context: context)
+            }
             return try runVirtual(cell, mmu: mmu, backend: descriptor.name, settings: settings, context: context)
         }
         // The shared radix engine gets code specialized for it, so the aging walk and the access
