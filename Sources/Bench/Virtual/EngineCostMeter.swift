@@ -227,7 +227,8 @@ public struct EngineCostMeter {
                 mmu: mmu, thread: mmu.makeThread(role: .aging), guestPages: pages,
                 windowPages: Int(YoungBitmap.capacity), evictAfter: 0, mode: .perPage, host: host, remote: remote)
             defer { driver.thread.retire() }
-            return perOperation(windows) { driver.runPass() }
+            // Twenty passes a trial: one pass over empty memory is too short to time alone.
+            return perOperation(windows * 20) { for _ in 0..<20 { driver.runPass() } }
         }
         return passes(descriptor.make(MMUConfiguration(gfnCount: pages)))
     }
