@@ -400,7 +400,8 @@ final class VirtualEngine<MMU: SecondaryMMU> {
         var stats = vcpus[index].lockStats
         let released = critical(capabilities.faultLock, agent: index, at: time, since: since, work: work, stats: &stats)
         vcpus[index].lockStats = stats
-        vcpus[index].busy += released - time
+        // A waiter spins (qrwlock): its wait is CPU time, as the real engine's vcpu_cpu_s counts it.
+        vcpus[index].busy += released - since
         let latency = released - vcpus[index].faultStart
         vcpus[index].report.faults &+= 1
         vcpus[index].report.faultTicks.record(max(1, UInt64(latency.rounded())))
