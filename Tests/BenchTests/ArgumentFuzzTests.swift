@@ -39,6 +39,12 @@ private let optionValues: [String: [String]] = [
     "--costs": ["host-only", "raw", "free", "", "RAW"],
     "--driver": ["default", "eviction-only", "per-page", "bitmap", "sometimes", ""],
     "--calibration": ["{dir}/none.json", "", "{dir}"],
+    // Never a valid "virtual" engine or preset: the virtual engine needs a calibration, and a
+    // sweep that found none would calibrate first. What is left exercises the refusals.
+    "--engine": ["real", "", "imaginary", "VIRTUAL"],
+    "--schedule": ["deterministic", "random", "", "chaos"],
+    "--unmap-every": ["20", "0", "-1", "1e10", "nan", "x"],
+    "--preset": ["", "none", "PAPER"],
     "--output": ["{dir}/out.csv", "{dir}/out.json", "-", "", "{dir}", "{dir}/missing/out.csv", "/dev/null", "{dir}/out.md",
                  "{dir}/out.csv/"],
 ]
