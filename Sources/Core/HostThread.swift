@@ -25,6 +25,7 @@ public final class HostThread: @unchecked Sendable {
         @usableFromInline var lockAttemptStart: UInt64 = 0
         @usableFromInline var lockAttemptWait: UInt64 = 0
         @usableFromInline var events = MMUEvents()
+        @usableFromInline var preemption: PreemptionPoint?
         @usableFromInline init() {}
     }
     @usableFromInline let counters: UnsafeMutablePointer<Counters>
@@ -49,7 +50,10 @@ public final class HostThread: @unchecked Sendable {
     /// Where another agent may run in the middle of this thread's work, to search for races (the
     /// virtual engine's random schedule sets it). Nil on real threads: the hardware interleaves
     /// them. Reached only between the read and the write of a non-atomic read-modify-write.
-    public var preemption: PreemptionPoint?
+    @inlinable public var preemption: PreemptionPoint? {
+        _read { yield counters.pointee.preemption }
+        _modify { yield &counters.pointee.preemption }
+    }
     /// Model events seen by this thread.
     @inlinable public var events: MMUEvents {
         _read { yield counters.pointee.events }

@@ -129,7 +129,9 @@ public final class RadixMMU: SecondaryMMU, @unchecked Sendable {
     }
 
     @inlinable public func clearAge(_ range: GFNRange, bitmap: YoungBitmap, thread: HostThread) -> Bool {
-        walkYoung(range, thread: thread, clearing: true, marked: { bitmap.contains($0, in: range) }, record: { _ in })
+        walkYoung(
+            range, thread: thread, clearing: true, marked: { bitmap.contains($0, in: range) }, markedBitmap: bitmap,
+            record: { _ in })
     }
 
     @inlinable public func testAge(_ range: GFNRange, thread: HostThread) -> Bool {
@@ -147,16 +149,18 @@ public final class RadixMMU: SecondaryMMU, @unchecked Sendable {
     /// The one aging walk, inside the read-side section: for every young leaf of `range` that
     /// `marked` selects, `record(gfn)` and, when `clearing`, age it by the clear method.
     /// - Returns: whether any selected leaf was young.
+    /// `markedBitmap`, when given, selects what `marked` does, for the out-of-line walk (a
+    /// closure passed out of line is a call per leaf).
     @inlinable func walkYoung(
         _ range: GFNRange, thread: HostThread, clearing: Bool,
-        marked: (UInt64) -> Bool, record: (UInt64) -> Void
+        marked: (UInt64) -> Bool, markedBitmap: YoungBitmap? = nil, record: (UInt64) -> Void
     ) -> Bool {
         // A method `clear` does not spell out gets a walk of its own, out of line: a call left
         // in this loop, even one never taken, spills the loop's values around it (and the format
         // copy it passes), so every young leaf reloads them from the stack and the 4-way switch
         // became a jump table; that cost arm64's compare-exchange walk pass_vs_limit 1.40 → 1.49.
         if clearing && !clearsInline {
-            return walkYoungOutOfLine(range, thread: thread, marked: marked, record: record)
+            return walkYoungOutOfLine(range, thread: thread, marked: markedBitmap)
         }
         thread.enterReadSide()
         var young = false
@@ -179,18 +183,18 @@ public final class RadixMMU: SecondaryMMU, @unchecked Sendable {
         }
     }
 
-    /// `walkYoung` clearing by a method `clear` does not spell out, through `ClearMethod.apply`.
+    /// `walkYoung` clearing the young leaves `marked` selects (nil: all) by a method `clear` does
+    /// not spell out, through `ClearMethod.apply` (clearing walks record nothing).
     @inline(never) @usableFromInline func walkYoungOutOfLine(
-        _ range: GFNRange, thread: HostThread, marked: (UInt64) -> Bool, record: (UInt64) -> Void
+        _ range: GFNRange, thread: HostThread, marked: YoungBitmap?
     ) -> Bool {
         thread.enterReadSide()
         var young = false
         let format = self.format
         let method = clearMethod
         table.forEachLeaf(in: range) { gfn, slot, value in
-            guard format.isYoung(value) && marked(gfn) else { return }
+            guard format.isYoung(value) && marked.map({ $0.contains(gfn, in: range) }) ?? true else { return }
             young = true
-            record(gfn)
             method.apply(to: slot, value, format: format, thread: thread)
         }
         thread.exitReadSide()

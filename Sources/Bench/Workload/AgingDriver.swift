@@ -102,10 +102,13 @@ struct AgingDriver<MMU: SecondaryMMU> {
         endWindow(window)
     }
 
-    /// The window's remaining calls, one at a time (the per-page path).
+    /// The window's remaining calls: the per-page path, one `clear_young` per present page in
+    /// one loop (the calls `nextCall` would hand out one at a time).
     @inline(never)
     private mutating func performRemaining(_ window: inout Window) {
-        while let call = nextCall(&window) { perform(call, on: &window) }
+        guard case .perPage(let pages) = window.stage else { return }
+        pages.forEachGFN(in: window.range) { page in perform(.page(page), on: &window) }
+        window.stage = .done
     }
 
     /// One window being aged: what the host side found, and where its secondary MMU calls stand.
@@ -236,7 +239,7 @@ struct AgingDriver<MMU: SecondaryMMU> {
     }
 
     /// One `clear_young` without a bitmap (flushing with `flushOnAge`); whether it was young.
-    @inline(never)
+    @inline(__always)
     private func clearPage(_ page: UInt64) -> Bool {
         let single = GFNRange(start: page, count: 1)
         let flags = flushOnAge
