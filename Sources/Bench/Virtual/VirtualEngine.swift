@@ -276,17 +276,11 @@ final class VirtualEngine<MMU: SecondaryMMU> {
         lock.hold(exclusive: exclusive, until: released)
         let wait = UInt64(max(0, time - since).rounded())
         let hold = UInt64((released - acquired).rounded())
-        if exclusive {
-            stats.write.acquisitions &+= 1
-            if wait > 0 { stats.write.contended &+= 1 }
-            stats.write.waitTicks &+= wait
-            stats.write.holdTicks &+= hold
-        } else {
-            stats.read.acquisitions &+= 1
-            if wait > 0 { stats.read.contended &+= 1 }
-            stats.read.waitTicks &+= wait
-            stats.read.holdTicks &+= hold
-        }
+        let side: WritableKeyPath<LockStats, LockSideStats> = exclusive ? \.write : \.read
+        stats[keyPath: side].acquisitions &+= 1
+        if wait > 0 { stats[keyPath: side].contended &+= 1 }
+        stats[keyPath: side].waitTicks &+= wait
+        stats[keyPath: side].holdTicks &+= hold
         scheduleHeadGrant(now: time)
         return released + cost(half)
     }
