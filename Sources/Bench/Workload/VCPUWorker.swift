@@ -22,7 +22,7 @@ struct VCPUReport: Sendable {
     var workEnd: UInt64 = 0
 }
 
-/// One vCPU: owns `pages` guest pages from `base`, populates them, then does the measured work.
+/// One vCPU: owns its `AccessStream`'s guest pages, populates them, then does the measured work.
 ///
 /// The vCPU stays in guest mode (the read-side section, and its TLB's guest mode) while it
 /// accesses memory and leaves it on every fault and every `exitInterval` accesses, as timer
@@ -32,9 +32,6 @@ struct VCPUWorker<MMU: SecondaryMMU> {
 
     let mmu: MMU
     let thread: HostThread
-    let base: UInt64
-    let pages: UInt64
-    let settings: WorkloadSettings
     let host: HostSide?
     /// The TLB, kept alive for `tlb`, its port.
     let tlbOwner: TLB?
@@ -49,9 +46,6 @@ struct VCPUWorker<MMU: SecondaryMMU> {
     ) {
         self.mmu = mmu
         thread = mmu.makeThread(role: .vcpu)
-        base = UInt64(index) * pages
-        self.pages = pages
-        self.settings = settings
         self.host = host
         tlbOwner = tlb
         self.tlb = tlb?.port
@@ -79,7 +73,7 @@ struct VCPUWorker<MMU: SecondaryMMU> {
         self.stream = stream
     }
 
-    /// `rounds` × `pages` accesses by the pattern.
+    /// The stream's measured phase: `rounds` × its pages of accesses by the pattern.
     mutating func work() {
         let (mmu, thread, host, tlb) = (self.mmu, self.thread, self.host, self.tlb)
         var report = self.report
