@@ -22,6 +22,8 @@ public final class HostThread: @unchecked Sendable {
     /// exclusivity check on every update in the fault and aging paths.
     @usableFromInline struct Counters {
         @usableFromInline var lockStats = LockStats()
+        @usableFromInline var holdSampler = HoldSampler(seed: 0x6D6D_755F_6C6F_636B)
+        @usableFromInline var lockHoldWeight: UInt64 = 0
         @usableFromInline var lockAttemptStart: UInt64 = 0
         @usableFromInline var lockAttemptWait: UInt64 = 0
         @usableFromInline var events = MMUEvents()
@@ -35,16 +37,32 @@ public final class HostThread: @unchecked Sendable {
         _read { yield counters.pointee.lockStats }
         _modify { yield &counters.pointee.lockStats }
     }
-    /// When this thread's latest lock acquisition began (ticks, read before the acquiring atomic).
-    @inlinable public var lockAttemptStart: UInt64 {
-        _read { yield counters.pointee.lockAttemptStart }
-        _modify { yield &counters.pointee.lockAttemptStart }
+    /// Starts this thread's next lock acquisition: when the `HoldSampler` times its hold, reads
+    /// the start tick (call before the acquiring atomic) and returns it; else returns 0.
+    @inlinable public func beginLockAttempt() -> UInt64 {
+        let weight = counters.pointee.holdSampler.next()
+        counters.pointee.lockHoldWeight = weight
+        guard weight != 0 else { return 0 }
+        let start = Ticks.now()
+        counters.pointee.lockAttemptStart = start
+        counters.pointee.lockAttemptWait = 0
+        return start
     }
-    /// How long that acquisition waited (ticks; 0 on the fast path).
-    @inlinable public var lockAttemptWait: UInt64 {
-        _read { yield counters.pointee.lockAttemptWait }
-        _modify { yield &counters.pointee.lockAttemptWait }
+
+    /// Records how long the timed acquisition begun at `beginLockAttempt` waited (ticks).
+    @inlinable public func noteLockWait(_ wait: UInt64) {
+        counters.pointee.lockAttemptWait = wait
     }
+
+    /// The hold that ends now times its weight, in ticks (call after the releasing atomic):
+    /// from the acquisition's start, less its wait. 0 when this hold was not timed.
+    @inlinable public func endLockHold() -> UInt64 {
+        let weight = counters.pointee.lockHoldWeight
+        guard weight != 0 else { return 0 }
+        let held = Ticks.now() &- counters.pointee.lockAttemptStart &- counters.pointee.lockAttemptWait
+        return held &* weight
+    }
+
     /// This thread's node in `MMULock` wait queues.
     public let queueNode = LockQueueNode()
     /// Where another agent may run in the middle of this thread's work, to search for races (the

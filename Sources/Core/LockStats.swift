@@ -8,7 +8,9 @@ public struct LockSideStats: Sendable, Hashable {
     public var contended: UInt64 = 0
     /// Ticks spent waiting in the slow path.
     public var waitTicks: UInt64 = 0
-    /// Ticks between acquisition and release.
+    /// Ticks between acquisition and release. `MMULock` estimates it from a sample of timed holds,
+    /// each weighted by the acquisitions it stands for (`HoldSampler`); the virtual engine adds
+    /// every hold exactly.
     public var holdTicks: UInt64 = 0
 
     public init() {}

@@ -11,10 +11,14 @@ import Synchronization
 /// - Waiting spins with a CPU pause and backs off to `sched_yield()` (`SpinBackoff`).
 ///
 /// Accounting, per side, in the caller's `HostThread`: count, contended, wait ticks and hold
-/// ticks. Nothing is read from the tick counter inside a critical section: a hold is timed from
-/// just before the acquiring atomic to just after the releasing one, minus the wait, so the
-/// accounting lengthens no one else's wait. Callers must pass the thread that holds the lock to
-/// the matching unlock; a thread waits in at most one queue at a time (its one queue node).
+/// ticks. Nothing is read from the tick counter inside an uncontended critical section: a hold is
+/// timed from just before the acquiring atomic to just after the releasing one, minus the wait,
+/// so the accounting lengthens no one else's wait. Holds are timed for a sample of acquisitions
+/// (`HoldSampler`) and weighted, so the tick reads cost the fast path about 1 ns instead of as
+/// much as the lock itself. Every wait is timed: it starts at the acquiring atomic on a timed
+/// acquisition and when the fast path fails on the others. Callers must pass the thread that
+/// holds the lock to the matching unlock; a thread takes one lock attempt at a time (its one
+/// queue node).
 public final class MMULock: @unchecked Sendable {
     // Safety: all state is atomics; the class exists only to give them a stable address.
 
@@ -34,9 +38,7 @@ public final class MMULock: @unchecked Sendable {
 
     @inlinable public func lockShared(_ thread: HostThread) {
         thread.lockStats.read.acquisitions &+= 1
-        let start = Ticks.now()
-        thread.lockAttemptStart = start
-        thread.lockAttemptWait = 0
+        let start = thread.beginLockAttempt()
         let old = state.wrappingAdd(Self.readerBias, ordering: .acquiring).oldValue
         if old & Self.writerMask != 0 {
             lockSharedSlow(thread, since: start)
@@ -45,10 +47,12 @@ public final class MMULock: @unchecked Sendable {
 
     @inlinable public func unlockShared(_ thread: HostThread) {
         state.wrappingSubtract(Self.readerBias, ordering: .releasing)
-        thread.lockStats.read.holdTicks &+= Ticks.now() &- thread.lockAttemptStart &- thread.lockAttemptWait
+        thread.lockStats.read.holdTicks &+= thread.endLockHold()
     }
 
+    /// `start`: the attempt's start tick, 0 when its hold is not timed.
     @usableFromInline func lockSharedSlow(_ thread: HostThread, since start: UInt64) {
+        let start = start != 0 ? start : Ticks.now()
         state.wrappingSubtract(Self.readerBias, ordering: .relaxed)
         enqueue(thread.queueNode)
         state.wrappingAdd(Self.readerBias, ordering: .acquiring)
@@ -58,7 +62,7 @@ public final class MMULock: @unchecked Sendable {
         }
         dequeue(thread.queueNode)
         let wait = Ticks.now() &- start
-        thread.lockAttemptWait = wait
+        thread.noteLockWait(wait)
         thread.lockStats.read.contended &+= 1
         thread.lockStats.read.waitTicks &+= wait
     }
@@ -67,9 +71,7 @@ public final class MMULock: @unchecked Sendable {
 
     @inlinable public func lockExclusive(_ thread: HostThread) {
         thread.lockStats.write.acquisitions &+= 1
-        let start = Ticks.now()
-        thread.lockAttemptStart = start
-        thread.lockAttemptWait = 0
+        let start = thread.beginLockAttempt()
         if !state.compareExchange(expected: 0, desired: Self.writerLocked, ordering: .acquiring).exchanged {
             lockExclusiveSlow(thread, since: start)
         }
@@ -77,10 +79,12 @@ public final class MMULock: @unchecked Sendable {
 
     @inlinable public func unlockExclusive(_ thread: HostThread) {
         state.wrappingSubtract(Self.writerLocked, ordering: .releasing)
-        thread.lockStats.write.holdTicks &+= Ticks.now() &- thread.lockAttemptStart &- thread.lockAttemptWait
+        thread.lockStats.write.holdTicks &+= thread.endLockHold()
     }
 
+    /// `start`: the attempt's start tick, 0 when its hold is not timed.
     @usableFromInline func lockExclusiveSlow(_ thread: HostThread, since start: UInt64) {
+        let start = start != 0 ? start : Ticks.now()
         enqueue(thread.queueNode)
         if !state.compareExchange(expected: 0, desired: Self.writerLocked, ordering: .acquiring).exchanged {
             state.bitwiseOr(Self.writerWaiting, ordering: .relaxed)
@@ -100,7 +104,7 @@ public final class MMULock: @unchecked Sendable {
         }
         dequeue(thread.queueNode)
         let wait = Ticks.now() &- start
-        thread.lockAttemptWait = wait
+        thread.noteLockWait(wait)
         thread.lockStats.write.contended &+= 1
         thread.lockStats.write.waitTicks &+= wait
     }

@@ -128,4 +128,58 @@ import Glibc
         #expect(host.lockStats.write.acquisitions == 1)
         #expect(host.lockStats.contended == 0)
     }
+    /// Every hold lasts at least `minimum` ticks; the timed ones' weights cover every acquisition,
+    /// so the estimate can be no less than count × minimum (only preemption makes it more).
+    @Test(arguments: [LockMode.read, .write]) func holdEstimateCoversUntimedHolds(mode: LockMode) {
+        let lock = MMULock()
+        let reclaimer = EpochReclaimer { _ in }
+        let host = HostThread(role: .aging, reclaimer: reclaimer)
+        defer { host.retire() }
+        let count: UInt64 = 4000
+        let minimum: UInt64 = 200
+        for _ in 0..<count {
+            lock.lock(mode, host)
+            let entered = Ticks.now()
+            while Ticks.now() &- entered < minimum {}
+            lock.unlock(mode, host)
+        }
+        let side = mode == .read ? host.lockStats.read : host.lockStats.write
+        #expect(side.acquisitions == count)
+        #expect(side.holdTicks >= count * minimum)
+    }
+}
+
+@Suite struct HoldSamplerTests {
+    @Test func timesTheFirstAndWeightsCoverEveryAcquisition() {
+        var sampler = HoldSampler(seed: 7)
+        let count = 100_000
+        let weights = (0..<count).map { _ in sampler.next() }
+        let largest = 2 * HoldSampler.meanPeriod - 1
+        #expect(weights[0] > 0)
+        #expect(weights.allSatisfy { $0 <= largest })
+        let covered = weights.reduce(0, +)
+        #expect(covered >= UInt64(count) && covered < UInt64(count) + largest)
+        // Each timed acquisition is followed by exactly weight − 1 untimed ones.
+        var expectedUntimed: UInt64 = 0
+        for weight in weights {
+            if expectedUntimed > 0 {
+                #expect(weight == 0)
+                expectedUntimed -= 1
+            } else {
+                #expect(weight > 0)
+                expectedUntimed = weight - 1
+            }
+        }
+        let timed = weights.count { $0 > 0 }
+        #expect(abs(Double(count) / Double(timed) - Double(HoldSampler.meanPeriod)) < 1)
+    }
+
+    /// Test and clear calls alternate in per-page aging: the weight landing on each must be half.
+    @Test func anAlternatingPatternDoesNotAlias() {
+        var sampler = HoldSampler(seed: 11)
+        var byParity: [UInt64] = [0, 0]
+        for index in 0..<200_000 { byParity[index % 2] += sampler.next() }
+        let share = Double(byParity[0]) / Double(byParity[0] + byParity[1])
+        #expect(abs(share - 0.5) < 0.02)
+    }
 }
