@@ -191,6 +191,10 @@ import Testing
         let calibration = try Calibration.load(from: file)
         #expect(calibration.memoryBytes == 1 << 20)
         #expect(calibration.faultRemainderNanos > 0)
+        let engine = try #require(calibration.engine, "calibrate measures the virtual engine's costs")
+        let report = CalibrateCommand.report(calibration, path: file)
+        #expect(report.contains(String(format: "%.1f", locale: nil, engine.lockPairNanos)))
+        for backend in Backends.all.map(\.name) { #expect(report.contains("| \(backend) "), "\(backend)") }
         let csv = directory.appendingPathComponent("run.csv").path
         #expect(AgingBenchMain.run([
             "run", "--backends", "x86-tdp", "--memory", "64K", "--vcpus", "1", "--aging", "on",

@@ -61,7 +61,38 @@ struct CalibrateCommand: ParsableCommand {
             ["pass avg, per-page lockless (ms)", ms(calibration.checkedPassSeconds), ms(calibration.targetPassSeconds),
              String(format: "%+.1f%%", locale: nil, (calibration.checkedPassSeconds / calibration.targetPassSeconds - 1) * 100)],
         ]
-        return "calibration \(calibration.id) written to \(path)\n\n"
+        var report = "calibration \(calibration.id) written to \(path)\n\n"
             + TextTable.render(header: ["figure", "model", "target", "off by"], rows: rows, rightAligned: [false, true, true, true])
+        if let engine = calibration.engine { report += "\n\n" + engineReport(engine) }
+        return report
+    }
+
+    /// What the virtual engine will charge for each operation, as two tables (the machine's,
+    /// then each backend's).
+    static func engineReport(_ costs: EngineCosts) -> String {
+        func ns(_ value: Double) -> String { String(format: "%.1f", locale: nil, value) }
+        let machine: [(String, Double)] = [
+            ("mmu_lock taken and dropped, uncontended", costs.lockPairNanos),
+            ("cache line moved between CPUs", costs.lineTransferNanos),
+            ("TLB lookup that hits", costs.tlbLookupNanos),
+            ("exit and entry around a fault", costs.exitEntryNanos),
+            ("GUP, first touch", costs.gupFirstTouchNanos),
+            ("GUP, present page", costs.gupPresentNanos),
+            ("aging driver, empty window", costs.hostWindowNanos),
+            ("host scan, per present page", costs.hostScanNanosPerPage),
+            ("folio promotion, per page", costs.promoteNanosPerPage),
+            ("host unmap, per page", costs.hostUnmapNanosPerPage),
+            ("real engine's fault overhead", costs.faultOverheadNanos),
+            ("real engine's aging overhead, per page", costs.agingOverheadNanosPerPage),
+        ]
+        let backendRows = costs.backends.sorted { $0.key < $1.key }.map { name, own in
+            [name, ns(own.accessNanos), ns(own.faultNanos), ns(own.callNanos), ns(own.leafNanos), ns(own.zapNanosPerPage)]
+        }
+        return "operation costs for --engine virtual (ns, medians):\n\n"
+            + TextTable.render(header: ["operation", "ns"], rows: machine.map { [$0.0, ns($0.1)] }, rightAligned: [false, true])
+            + "\n\n"
+            + TextTable.render(
+                header: ["backend", "access", "fault", "call", "call per page", "zap per page"], rows: backendRows,
+                rightAligned: [false, true, true, true, true, true])
     }
 }
