@@ -89,6 +89,46 @@ private let context = RunContext(
     }
 }
 
+/// The two readers of a results file (merge and resume's typed one, compare's loose one) refuse
+/// what is not a results file alike, before either parses anything.
+@Suite(.scratchCleanup) struct ResultsInputTests {
+    @Test func bothReadersRefuseTheSameInputsWithTheSameLine() throws {
+        let directory = makeScratchDirectory()
+        func file(_ name: String, _ bytes: [UInt8]) -> String {
+            let path = directory.appendingPathComponent(name).path
+            FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            return path
+        }
+        let inputs: [(path: String, says: String)] = [
+            (directory.appendingPathComponent("missing.csv").path, "no such file"),
+            (directory.path, "cannot be read as a file"),
+            (file("empty.csv", []), "the file is empty"),
+            (file("blank.csv", Array(" \n\t\r\n".utf8)), "the file is empty"),
+            (file("nul.csv", Array("schema,backend\n".utf8) + [0]), "binary data"),
+            (file("latin1.csv", [0x73, 0xE9, 0x0A]), "binary data"),
+        ]
+        for (path, says) in inputs {
+            let typed = #expect(throws: InputError.self) { try ResultsFile.read(path: path) }
+            let loose = #expect(throws: InputError.self) { try ResultTable.load(path: path) }
+            #expect(typed?.message.hasPrefix("'\(path)': \(says)") == true, "\(path)")
+            #expect(typed?.message == loose?.message, "\(path)")
+        }
+    }
+
+    @Test func bothReadersTellJSONFromCSVByContent() throws {
+        let directory = makeScratchDirectory()
+        let records = [record("x86-tdp", repetition: 0)]
+        let json = directory.appendingPathComponent("results.csv").path
+        let csv = directory.appendingPathComponent("results.json").path
+        FileManager.default.createFile(atPath: json, contents: Data(("\u{FEFF}\n " + GoogleBenchmarkJSON.render(records, context: context)).utf8))
+        FileManager.default.createFile(atPath: csv, contents: Data(CSVWriter.document(records).utf8))
+        #expect(try ResultsFile.read(path: json).format == .json)
+        #expect(try ResultsFile.read(path: csv).format == .csv)
+        #expect(try ResultTable.load(path: json).rows.first?["backend"] == "x86-tdp")
+        #expect(try ResultTable.load(path: csv).rows.first?["backend"] == "x86-tdp")
+    }
+}
+
 @Suite struct EstimateTests {
     @Test func theEstimateGrowsWithTheWorkAndReadsInUnits() throws {
         let cells = try SweepPlan(

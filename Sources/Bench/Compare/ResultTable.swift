@@ -24,25 +24,14 @@ public struct ResultTable: Sendable {
 
     /// Reads and checks the file at `path`.
     public static func load(path: String) throws(InputError) -> ResultTable {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw InputError("'\(path)': no such file")
-        }
-        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
-            throw InputError("'\(path)': cannot be read as a file")
-        }
-        return try parse([UInt8](data), name: path)
+        try parse(try ResultsText.load(path: path), name: path)
     }
 
     /// Reads and checks results held in `bytes`.
     public static func parse(_ bytes: [UInt8], name: String) throws(InputError) -> ResultTable {
         let what = "'\(name)'"
-        guard bytes.contains(where: { !Self.isSpace($0) }) else { throw InputError("\(what): the file is empty") }
-        guard !bytes.contains(0), let text = String(validating: bytes, as: UTF8.self) else {
-            throw InputError("\(what): binary data, not a results file (CSV or JSON)")
-        }
-        let first = bytes.first { !Self.isSpace($0) && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
-        let rows = first == UInt8(ascii: "{") ? try jsonRows(text, what: what) : try csvRows(text, what: what)
+        let text = try ResultsText.decode(bytes, what: what)
+        let rows = ResultsText.isJSON(text) ? try jsonRows(text, what: what) : try csvRows(text, what: what)
         for (number, row) in rows.enumerated() {
             guard let schemaText = row["schema"], let schema = Int(schemaText) else {
                 throw InputError("\(what): row \(number + 1) has no schema version")
@@ -52,10 +41,6 @@ public struct ResultTable: Sendable {
             }
         }
         return ResultTable(name: name, rows: rows, columns: rows.reduce(into: Set<String>()) { $0.formUnion($1.values.keys) })
-    }
-
-    private static func isSpace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
     }
 
     private static func csvRows(_ text: String, what: String) throws(InputError) -> [ResultRow] {

@@ -15,14 +15,7 @@ public struct ResultsFile: Sendable {
     /// Reads the file at `path`.
     public static func read(path: String) throws(InputError) -> ResultsFile {
         let what = "'\(path)'"
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw InputError("\(what): no such file")
-        }
-        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
-            throw InputError("\(what): not a readable file")
-        }
-        var file = try read(data, what: what)
+        var file = try read(Data(try ResultsText.load(path: path)), what: what)
         if file.format == .csv {
             let sidecar = IncompleteMarker.sidecarPath(for: path)
             if let mark = FileManager.default.contents(atPath: sidecar) {
@@ -36,11 +29,8 @@ public struct ResultsFile: Sendable {
 
     /// Reads results from `data`; `what` names them in errors.
     public static func read(_ data: Data, what: String) throws(InputError) -> ResultsFile {
-        guard !data.isEmpty else { throw InputError("\(what): the file is empty") }
-        guard let text = String(data: data, encoding: .utf8), !text.contains("\0") else {
-            throw InputError("\(what): not a text file")
-        }
-        if text.first(where: { !$0.isWhitespace }) == "{" {
+        let text = try ResultsText.decode([UInt8](data), what: what)
+        if ResultsText.isJSON(text) {
             let contents = try GoogleBenchmarkJSON.read(text, what: what)
             return ResultsFile(format: .json, records: contents.records, sweep: contents.sweep, incomplete: contents.incomplete)
         }
