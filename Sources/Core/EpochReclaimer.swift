@@ -16,7 +16,7 @@ import Synchronization
 /// running thread before it reads the slots (the asymmetric scheme of liburcu's memb flavour).
 /// Where membarrier is unavailable, readers fence on entry instead.
 public final class EpochReclaimer: @unchecked Sendable {
-    // Safety: slots and epoch are atomics; the retired list is behind a Mutex.
+    // Safety: slots and epoch are atomics; the retired list is `Locked`.
 
     /// A registered walker's slot index.
     public struct Slot: Sendable, Hashable {
@@ -42,7 +42,7 @@ public final class EpochReclaimer: @unchecked Sendable {
         /// The pointer's bit pattern (a raw pointer is not Sendable).
         let address: UInt
     }
-    private let retired = Mutex<[Retired]>([])
+    private let retired = Locked<[Retired]>([])
     private let free: @Sendable (UnsafeMutableRawPointer) -> Void
     private let freedCount = Atomic<Int>(0)
 

@@ -3,8 +3,8 @@ import Synchronization
 /// Freed table pages kept poisoned in debug builds, so a late reader sees `PageTable.poison`
 /// instead of a reused page.
 final class Quarantine: @unchecked Sendable {
-    // Safety: the list is behind a Mutex.
-    private let pages = Mutex<[UInt]>([])
+    // Safety: the list is `Locked`.
+    private let pages = Locked<[UInt]>([])
     private let allocator: TablePageAllocator
 
     init(allocator: TablePageAllocator) { self.allocator = allocator }

@@ -19,7 +19,7 @@ import Synchronization
 ///   shadow MMU's alias), so a gfn range shoots down every translation of those gfns.
 public final class TLB: @unchecked Sendable {
     // Safety: the tags, dirty bits, victims and counters in `state` belong to the owning vCPU
-    // thread; the mailbox is atomics, the pending list is behind a spin lock.
+    // thread; the mailbox is atomics, the pending list is `Locked`.
 
     /// A current x86 STLB (Intel Golden Cove: 2048 4 KiB entries, 16-way).
     public static let defaultEntries = 2048
@@ -49,11 +49,8 @@ public final class TLB: @unchecked Sendable {
     /// The mailbox, also in `state`; other threads use this copy and never read `state`,
     /// which the owner writes.
     private let mailbox: UnsafeMutablePointer<Atomic<UInt64>>
-    /// Ranges posted and not yet answered, behind `pendingLock`: a spin lock on an atomic, so
-    /// ThreadSanitizer sees its ordering (it cannot see inside `Mutex`, which lives in the
-    /// uninstrumented standard library), and it is held only for an append or a swap.
-    private let pending: UnsafeMutablePointer<[GFNRange]>
-    private let pendingLock = Atomic<Bool>(false)
+    /// Ranges posted and not yet answered (held only for an append or a swap).
+    private let pending = Locked<[GFNRange]>([])
 
     /// The largest gfn (exclusive) a TLB of `entries` and `ways` can tell apart from others.
     public static func gfnLimit(entries: Int, ways: Int) -> UInt64 {
@@ -79,8 +76,6 @@ public final class TLB: @unchecked Sendable {
         let mailbox = UnsafeMutablePointer<Atomic<UInt64>>.allocate(capacity: 24)
         for index in 0..<24 { (mailbox + index).initialize(to: Atomic(0)) }
         self.mailbox = mailbox
-        pending = .allocate(capacity: 1)
-        pending.initialize(to: [])
         state = .allocate(capacity: 1)
         state.initialize(to: State(
             tags: tags, dirty: dirty, victims: victims, ways: ways, setMask: UInt64(sets - 1),
@@ -97,17 +92,6 @@ public final class TLB: @unchecked Sendable {
         state.mailbox.deallocate()
         self.state.deinitialize(count: 1)
         self.state.deallocate()
-        pending.deinitialize(count: 1)
-        pending.deallocate()
-    }
-
-    private func withPending<Result>(_ body: (inout [GFNRange]) -> Result) -> Result {
-        var backoff = SpinBackoff()
-        while !pendingLock.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged {
-            backoff.pause()
-        }
-        defer { pendingLock.store(false, ordering: .releasing) }
-        return body(&pending.pointee)
     }
 
     /// Whether entries and ways make a valid TLB (`entries / ways` a power of two).
@@ -133,7 +117,7 @@ public final class TLB: @unchecked Sendable {
 
     /// Flushes every posted range, then publishes the answer.
     @usableFromInline func answerShootdowns() {
-        let (ranges, posted) = withPending { list in
+        let (ranges, posted) = pending.withLock { list in
             let taken = list
             list.removeAll(keepingCapacity: true)
             return (taken, mailbox[State.postedIndex].load(ordering: .acquiring))
@@ -174,7 +158,7 @@ public final class TLB: @unchecked Sendable {
 
     /// Posts a shootdown of `range`; returns the ticket `isAnswered(_:)` waits for.
     public func post(_ range: GFNRange) -> UInt64 {
-        withPending { list in
+        pending.withLock { list in
             list.append(range)
             return mailbox[State.postedIndex].wrappingAdd(1, ordering: .sequentiallyConsistent).newValue
         }

@@ -53,7 +53,7 @@ import Testing
         let everything = GFNRange(start: 0, count: pages)
         let barrier = SpinBarrier(parties: 2)
         let installed = Atomic<UInt64>(0)
-        let perRound = Mutex<[UInt64]>([])
+        let perRound = Locked<[UInt64]>([])
         let threads = (0..<2).map { index in
             OSThread {
                 let thread = mmu.makeThread(role: .vcpu)

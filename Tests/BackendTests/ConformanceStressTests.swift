@@ -80,7 +80,7 @@ final class StressLedger: @unchecked Sendable {
         let remote = RemoteTLBs(vcpus: 2, entries: 256, ways: 4, gfnCount: UInt64(Self.guest))
         let staleHits = Atomic<Int>(0)
         let tlbHits = Atomic<Int>(0)
-        let zapsExcluded = Mutex<Void>(())
+        let zapsExcluded = Locked<Void>(())
         let agingDone = Atomic<Bool>(false)
         let missedYoung = Atomic<Int>(0)
         let checkedYoung = Atomic<Int>(0)

@@ -2,7 +2,6 @@
 import Backends
 import Core
 import Foundation
-import Synchronization
 import Testing
 
 /// The host side as the kernel orders it: the GUP step before the secondary fault, the
@@ -24,7 +23,7 @@ import Testing
         struct Seen: Equatable {
             var hostPTEPresent, folioYoungest, frameZeroed, secondaryAbsent: Bool
         }
-        let seen = Mutex<[Seen]>([])
+        let seen = Locked<[Seen]>([])
         probe.beforeFault = { gfn in
             let pte = host.memory.table.leaf(for: gfn)
             seen.withLock {

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Core
 import Testing
 
 /// The directories `makeScratchDirectory()` made during one test.
@@ -8,7 +8,7 @@ import Testing
 final class ScratchRegistry: Sendable {
     @TaskLocal static var current: ScratchRegistry?
 
-    private let directories = Mutex<[URL]>([])
+    private let directories = Locked<[URL]>([])
 
     func add(_ url: URL) {
         directories.withLock { $0.append(url) }

@@ -12,7 +12,7 @@ import Glibc
         let readersInside = Atomic<Int>(0)
         let writersInside = Atomic<Int>(0)
         let violations = Atomic<Int>(0)
-        let acquisitions = Mutex<[UInt64]>([])
+        let acquisitions = Locked<[UInt64]>([])
         let threads = (0..<4).map { index in
             OSThread {
                 let host = HostThread(role: .vcpu, reclaimer: reclaimer)
@@ -45,8 +45,8 @@ import Glibc
     @Test func aWaitingWriterHoldsBackLaterReaders() {
         let lock = MMULock()
         let reclaimer = EpochReclaimer { _ in }
-        let order = Mutex<[String]>([])
-        let contended = Mutex<[String]>([])
+        let order = Locked<[String]>([])
+        let contended = Locked<[String]>([])
         let holder = HostThread(role: .vcpu, reclaimer: reclaimer)
         lock.lockShared(holder)
         let writer = OSThread {

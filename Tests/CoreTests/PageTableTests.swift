@@ -1,5 +1,4 @@
 import Core
-import Synchronization
 import Testing
 
 @Suite struct PageTableTests {
@@ -111,7 +110,7 @@ import Testing
 }
 
 final class FreedLog: Sendable {
-    private let list = Mutex<[UInt]>([])
+    private let list = Locked<[UInt]>([])
     func append(_ address: UInt) { list.withLock { $0.append(address) } }
     var addresses: [UInt] { list.withLock { $0 } }
 }

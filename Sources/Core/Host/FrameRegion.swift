@@ -1,4 +1,3 @@
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -6,7 +5,7 @@ import Glibc
 /// A resident anonymous mapping that `HostFramePool`s borrow, kept for the next cell when given
 /// back (the largest one only, so an idle process holds at most one).
 final class FrameRegion: @unchecked Sendable {
-    // Safety: immutable after creation; the spare is behind a Mutex.
+    // Safety: immutable after creation; the spare is `Locked`.
 
     let base: UnsafeMutableRawPointer
     let bytes: Int
@@ -18,7 +17,7 @@ final class FrameRegion: @unchecked Sendable {
 
     deinit { munmap(base, bytes) }
 
-    private static let spare = Mutex<FrameRegion?>(nil)
+    private static let spare = Locked<FrameRegion?>(nil)
 
     /// A resident region of at least `bytes`: the spare when it is large enough, else a new one.
     static func take(bytes: Int) -> FrameRegion? {
