@@ -13,13 +13,16 @@ import Glibc
 /// synchronization, so it reported an access race between two threads' `withLock` bodies. A
 /// pthread mutex is one ThreadSanitizer understands, so its reports stay about the model.
 public final class Locked<Value>: @unchecked Sendable {
-    // Safety: `value` is only touched inside `withLock`, under `mutex`; the mutex lives at a
-    // fixed address of its own (a pthread mutex must not move).
+    // Safety: `value` is only touched inside `withLock`, under `mutex`. Both live at fixed
+    // addresses of their own: a pthread mutex must not move, and with the value in a stored
+    // `var`, ThreadSanitizer reported `Locked<Void>`'s access to it as racing with another
+    // thread's read of the object's start (a zero-sized property has no storage of its own).
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private var value: Value
+    private let value: UnsafeMutablePointer<Value>
 
     public init(_ value: Value) {
-        self.value = value
+        self.value = .allocate(capacity: 1)
+        self.value.initialize(to: value)
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         let status = pthread_mutex_init(mutex, nil)
@@ -30,11 +33,13 @@ public final class Locked<Value>: @unchecked Sendable {
         pthread_mutex_destroy(mutex)
         mutex.deinitialize(count: 1)
         mutex.deallocate()
+        value.deinitialize(count: 1)
+        value.deallocate()
     }
 
     public func withLock<Result, Failure: Error>(_ body: (inout Value) throws(Failure) -> Result) throws(Failure) -> Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        return try body(&value)
+        return try body(&value.pointee)
     }
 }
