@@ -39,7 +39,7 @@ public final class HostThread: @unchecked Sendable {
     }
     /// Starts this thread's next lock acquisition: when the `HoldSampler` times its hold, reads
     /// the start tick (call before the acquiring atomic) and returns it; else returns 0.
-    @inlinable public func beginLockAttempt() -> UInt64 {
+    @inlinable func beginLockAttempt() -> UInt64 {
         let weight = counters.pointee.holdSampler.next()
         counters.pointee.lockHoldWeight = weight
         guard weight != 0 else { return 0 }
@@ -50,13 +50,13 @@ public final class HostThread: @unchecked Sendable {
     }
 
     /// Records how long the timed acquisition begun at `beginLockAttempt` waited (ticks).
-    @inlinable public func noteLockWait(_ wait: UInt64) {
+    @inlinable func noteLockWait(_ wait: UInt64) {
         counters.pointee.lockAttemptWait = wait
     }
 
     /// The hold that ends now times its weight, in ticks (call after the releasing atomic):
     /// from the acquisition's start, less its wait. 0 when this hold was not timed.
-    @inlinable public func endLockHold() -> UInt64 {
+    @inlinable func endLockHold() -> UInt64 {
         let weight = counters.pointee.lockHoldWeight
         guard weight != 0 else { return 0 }
         let held = Ticks.now() &- counters.pointee.lockAttemptStart &- counters.pointee.lockAttemptWait
