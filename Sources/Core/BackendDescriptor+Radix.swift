@@ -8,6 +8,6 @@ extension BackendDescriptor {
         BackendDescriptor(
             name: name, summary: summary, supportsAccessTracking: supportsAccessTracking,
             capabilities: capabilities,
-            make: { RadixMMU(capabilities: capabilities($0), gfnCount: $0.gfnCount) })
+            make: { RadixMMU(capabilities: capabilities($0), gfnCount: $0.gfnCount, name: name) })
     }
 }

@@ -7,6 +7,6 @@ extension BackendDescriptor {
     ) -> BackendDescriptor {
         BackendDescriptor(
             name: name, summary: summary, capabilities: capabilities,
-            make: { ShadowMMU(capabilities: capabilities($0), gfnCount: $0.gfnCount) })
+            make: { ShadowMMU(capabilities: capabilities($0), gfnCount: $0.gfnCount, name: name) })
     }
 }

@@ -1,5 +1,5 @@
 /// How an aging walk clears the Accessed bit.
-public enum ClearMethod: String, Sendable, Hashable {
+public enum ClearMethod: String, Sendable, Hashable, CaseIterable {
     /// Atomic AND (x86's `clear_bit` / `tdp_mmu_clear_spte_bits`).
     case atomicAnd = "atomic-and"
     /// Compare-exchange, retried when the entry changed underneath (arm64's -EAGAIN).
@@ -11,4 +11,14 @@ public enum ClearMethod: String, Sendable, Hashable {
     /// cleared. Racy without `mmu_lock`: a zap landing between the read and the store is undone,
     /// and the zapped entry comes back present. v4 made every lockless clear atomic.
     case plainStoreUnlessVolatile = "store-unless-volatile"
+
+    /// What the method does, for `agingbench list`'s legend.
+    public var meaning: String {
+        switch self {
+        case .atomicAnd: "an atomic AND"
+        case .compareExchangeRetry: "compare-exchange, retried on a changed entry"
+        case .compareExchangeIgnoreFailure: "compare-exchange whose failure is ignored"
+        case .plainStoreUnlessVolatile: "a plain store unless the hardware can change the entry (racy without mmu_lock)"
+        }
+    }
 }

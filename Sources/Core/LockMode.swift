@@ -11,6 +11,16 @@ public enum LockMode: String, Sendable, CaseIterable, CustomStringConvertible {
 
     public var description: String { rawValue }
 
+    /// What the mode means, for `agingbench list`'s legend.
+    public var meaning: String {
+        switch self {
+        case .none: "lockless (RCU only, no mmu_lock)"
+        case .read: "mmu_lock for read"
+        case .write: "mmu_lock for write"
+        case .perRmap: "a lock bit in each rmap head, no mmu_lock"
+        }
+    }
+
     /// Whether a holder in this mode makes a taker in `other` wait for `mmu_lock`: both take it
     /// and one of them for write. Lockless and per-rmap paths never wait for `mmu_lock`.
     public func conflicts(with other: LockMode) -> Bool {

@@ -18,6 +18,7 @@ public final class RadixMMU: SecondaryMMU, @unchecked Sendable {
     // Safety: the table and the lock are thread-safe; everything else is immutable.
 
     public let capabilities: BackendCapabilities
+    public let name: String
     public let gfnCount: UInt64
     public let table: PageTable
     public let lock = MMULock()
@@ -25,11 +26,13 @@ public final class RadixMMU: SecondaryMMU, @unchecked Sendable {
     @inlinable var format: EntryFormat { capabilities.format }
     @inlinable var clearMethod: ClearMethod { capabilities.clearMethod }
 
-    public init(capabilities: BackendCapabilities, gfnCount: UInt64) {
+    /// - Parameter name: the backend's registered name; by default its entry format's.
+    public init(capabilities: BackendCapabilities, gfnCount: UInt64, name: String? = nil) {
         precondition(
             !capabilities.format.accessTracking || capabilities.clearMethod == .compareExchangeIgnoreFailure,
             "access tracking parks entries by compare-exchange")
         self.capabilities = capabilities
+        self.name = name ?? capabilities.format.name
         self.gfnCount = gfnCount
         table = PageTable(format: capabilities.format)
     }

@@ -16,6 +16,12 @@ extension SecondaryMMU {
     ///   - host: the primary MMU and remainders; nil for the bare secondary MMU (`--costs raw`).
     ///   - onFault: called after each fault with its duration in ticks (`Ticks`) and what its
     ///     GUP step found (nil without a host side).
+    ///
+    /// An access retries after a fault only as long as the backend keeps its contract: a fault
+    /// that installed, found or restored the entry, or that asked for a retry no invalidation
+    /// explains, must let the next access through. After `faultsWithoutProgressLimit` such
+    /// faults for one access the backend is wrong, and the process stops with a message naming
+    /// it instead of spinning for ever; retries an invalidation explains are not counted.
     /// - Returns: the faults taken (0 when the access hit the TLB or the walk succeeded).
     @inlinable @discardableResult
     public func accessFaulting(
@@ -27,6 +33,7 @@ extension SecondaryMMU {
             if tlb.lookup(gfn, write: write) { return 0 }
         }
         var faults = 0
+        var faultsWithoutProgress = 0
         while !access(gfn, write: write, thread: thread) {
             thread.exitReadSide()
             tlb?.exitGuest()
@@ -37,14 +44,36 @@ extension SecondaryMMU {
                 result = host.memory.faultIn(gfn, write: write)
                 host.spendFaultRemainder()
             }
-            _ = handleFault(gfn, write: write, sequence: sequence, thread: thread)
+            let outcome = handleFault(gfn, write: write, sequence: sequence, thread: thread)
             onFault(Ticks.now() &- start, result)
             thread.enterReadSide()
             tlb?.enterGuest()
             faults += 1
+            if outcome != .retry || !invalidation.mustRetry(since: sequence) {
+                faultsWithoutProgress += 1
+                if faultsWithoutProgress == Self.faultsWithoutProgressLimit {
+                    accessNeverSucceeds(gfn, write: write, lastOutcome: outcome, faults: faults)
+                }
+            }
         }
         tlb?.fill(gfn, write: write)
         return faults
+    }
+
+    /// Faults that leave nothing for the next access to wait for (installed, spurious, restored,
+    /// or an unexplained retry) after which `accessFaulting` declares the backend broken. A
+    /// correct backend needs one; aging that parks the entry between the fault and the access
+    /// can cost a few more.
+    public static var faultsWithoutProgressLimit: Int { 1000 }
+
+    /// Stops the process: this MMU's `access` keeps refusing what its `handleFault` answered.
+    @usableFromInline
+    func accessNeverSucceeds(_ gfn: UInt64, write: Bool, lastOutcome: FaultOutcome, faults: Int) -> Never {
+        fatalError("""
+            backend \(name): \(write ? "write" : "read") access to gfn \(gfn) still fails after \(faults) faults \
+            (the last one \(lastOutcome)): access() refuses the entry handleFault leaves \
+            (check the entry format's masks and access's present/writable test)
+            """)
     }
 
     /// The young pages of `range` (at most 64) without clearing them: one bitmap `testYoung`,

@@ -31,6 +31,8 @@
 public protocol SecondaryMMU: AnyObject, Sendable {
     /// What this instance does: format, table structure, lock modes, bitmap, fast.
     var capabilities: BackendCapabilities { get }
+    /// The registered backend this instance models, for messages (`x86-tdp`, …).
+    var name: String { get }
     /// Guest pages this MMU covers: gfns `0..<gfnCount`.
     var gfnCount: UInt64 { get }
 
@@ -94,6 +96,9 @@ public protocol SecondaryMMU: AnyObject, Sendable {
 }
 
 extension SecondaryMMU {
+    /// An MMU that does not say which backend it is goes by its entry format's name.
+    public var name: String { capabilities.format.name }
+
     /// The fault handler for a caller with no GUP step (tests, the raw cost model): the
     /// invalidation sequence is read right before.
     @inlinable @discardableResult

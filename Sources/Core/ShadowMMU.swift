@@ -25,6 +25,7 @@ public final class ShadowMMU: SecondaryMMU, @unchecked Sendable {
     static let aliasBase: UInt64 = 1 << 34
 
     public let capabilities: BackendCapabilities
+    public let name: String
     public let gfnCount: UInt64
     private let format: EntryFormat
     private let table: PageTable
@@ -32,12 +33,14 @@ public final class ShadowMMU: SecondaryMMU, @unchecked Sendable {
     public let lock = MMULock()
     public let invalidation = InvalidationSequence()
 
-    public init(capabilities: BackendCapabilities, gfnCount: UInt64) {
+    /// - Parameter name: the backend's registered name; by default its entry format's.
+    public init(capabilities: BackendCapabilities, gfnCount: UInt64, name: String? = nil) {
         precondition(gfnCount <= Self.aliasBase, "guest too large for the shadow MMU's alias region")
         let agingLocks = [capabilities.agingLock] + (capabilities.bitmapAgingLock.map { [$0] } ?? [])
         precondition(!agingLocks.contains(.none), "an rmap walk needs mmu_lock or the rmap's lock bit")
         precondition(!capabilities.format.accessTracking, "the shadow MMU runs with A/D bits on")
         self.capabilities = capabilities
+        self.name = name ?? capabilities.format.name
         self.gfnCount = gfnCount
         format = capabilities.format
         table = PageTable(format: capabilities.format)

@@ -53,3 +53,9 @@ extension SecondaryMMU {
         return result
     }
 }
+
+extension Trait where Self == TimeLimitTrait {
+    /// Per test of the conformance suites: a wrong backend must fail, not hang the run. Generous
+    /// because ThreadSanitizer runs these tests 5–20× slower on a shared 2-core machine.
+    static var conformanceTimeLimit: Self { .timeLimit(.minutes(3)) }
+}

@@ -5,7 +5,7 @@ import Testing
 
 /// Races each backend must survive, run over every registered backend. Results are gathered in
 /// the worker threads and asserted after they join, so every expectation counts for its test.
-@Suite struct ConformanceRaceTests {
+@Suite(.conformanceTimeLimit) struct ConformanceRaceTests {
     /// Aging with no vCPUs while another thread faults, zaps and reclaims the same range: the
     /// aging walk's read-side section is all that keeps a lockless walker off freed tables
     /// (debug builds poison and count such reads; AddressSanitizer reports them itself).

@@ -3,7 +3,7 @@ import Core
 import Testing
 
 /// What every backend must do, single-threaded: the notifier protocol's contract.
-@Suite struct ConformanceSemanticsTests {
+@Suite(.conformanceTimeLimit) struct ConformanceSemanticsTests {
     static let guest: UInt64 = 1536
     static let cases = BackendCase.all(gfnCount: guest)
     static let everything = GFNRange(start: 0, count: guest)

@@ -69,7 +69,7 @@ final class StressLedger: @unchecked Sendable {
 /// - **A zap leaves no stale translation once it returns.** Each vCPU notes, per page, the zap
 ///   sequence after the access that filled its translation; a later hit on that page is stale
 ///   if a whole zap of it ran between that fill and the hit.
-@Suite struct ConformanceStressTests {
+@Suite(.conformanceTimeLimit) struct ConformanceStressTests {
     static let guest = 4096
     static let agingPasses: UInt32 = 10
 

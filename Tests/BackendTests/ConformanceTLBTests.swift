@@ -5,7 +5,7 @@ import Testing
 /// The vCPU's TLB over every registered backend: it lives on the vCPU side, so a backend gets
 /// it with no code of its own. Single-threaded: the vCPU leaves guest mode before anything is
 /// shot down, so the poster waits for nobody and the vCPU answers when it re-enters.
-@Suite struct ConformanceTLBTests {
+@Suite(.conformanceTimeLimit) struct ConformanceTLBTests {
     static let pages: UInt64 = 128
 
     /// Reads every page of `range` through `tlb` in guest mode; returns the faults taken.

@@ -12,7 +12,7 @@ import Testing
 /// while it does, stops it, and counts mappings in the run: no fault ran since the zap, so any
 /// mapping is a lost zap. A backend the registry marks known-racy must be caught; every other
 /// backend must never be. Bounded by rounds, never by time.
-@Suite struct ConformanceZapTests {
+@Suite(.conformanceTimeLimit) struct ConformanceZapTests {
     static let guest: UInt64 = 1024
     /// The zapped run: part of one leaf table, whose other leaves stay mapped so the table is
     /// never freed (a store into a freed table would be lost rather than resurrect the entry).

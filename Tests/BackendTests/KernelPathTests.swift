@@ -5,7 +5,7 @@ import Testing
 /// Each backend follows its kernel's path: its declared choices, and the locks its calls
 /// really take (counted per thread). A baseline that honoured the bitmap, or an x86-tdp that
 /// took mmu_lock to age, fails here.
-@Suite struct KernelPathTests {
+@Suite(.conformanceTimeLimit) struct KernelPathTests {
     struct Path: Sendable, CustomTestStringConvertible {
         let backend: String
         let format: EntryFormat

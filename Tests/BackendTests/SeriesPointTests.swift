@@ -5,7 +5,7 @@ import Testing
 
 /// The point of the series on this model: lockless aging leaves the vCPUs' faults alone,
 /// locked aging does not. Counts contended `mmu_lock` acquisitions on the fault path, not time.
-@Suite struct SeriesPointTests {
+@Suite(.conformanceTimeLimit) struct SeriesPointTests {
     /// A vCPU populating `pages` fresh pages while an aging thread ages the whole guest back to
     /// back; returns the vCPU's contended lock acquisitions and the aging passes completed.
     static func faultWhileAging(_ descriptor: BackendDescriptor, pages: UInt64) -> (contended: UInt64, passes: Int) {

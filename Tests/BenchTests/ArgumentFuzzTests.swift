@@ -91,7 +91,7 @@ private func listing(_ directory: String) -> Set<String> {
             let before = listing(directory)
             let errURL = URL(fileURLWithPath: directory).deletingLastPathComponent()
                 .appendingPathComponent("\(URL(fileURLWithPath: directory).lastPathComponent).stderr")
-            FileManager.default.createFile(atPath: errURL.path, contents: nil)
+            #expect(FileManager.default.createFile(atPath: errURL.path, contents: nil))
             defer { try? FileManager.default.removeItem(at: errURL) }
             let err = try FileHandle(forWritingTo: errURL)
             let process = Process()

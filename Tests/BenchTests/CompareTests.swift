@@ -124,7 +124,7 @@ private func inject(_ text: String, column: String, backend: String, factor: Dou
         case "schema": Array(text.replacingOccurrences(of: "\n\(RunRecord.schemaVersion),", with: "\n9,").utf8)
         default: Array("a,b,c\n1,2,3\n".utf8)
         }
-        FileManager.default.createFile(atPath: bad, contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: bad, contents: Data(bytes)))
         for arguments in [["compare", good, bad], ["compare", bad, good]] {
             let (status, errors) = try runBinary(arguments)
             #expect(status == 2, "\(kind): \(errors)")

@@ -28,7 +28,7 @@ private func longSweep(output: String, format: String) -> [String] {
 /// returns the exit status and stderr.
 private func interruptBinary(_ arguments: [String], with signal: Int32) throws -> (Int32, String) {
     let errURL = makeScratchDirectory().appendingPathComponent("stderr")
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    #expect(FileManager.default.createFile(atPath: errURL.path, contents: nil))
     let err = try FileHandle(forWritingTo: errURL)
     defer { try? err.close() }
     let process = Process()

@@ -58,7 +58,7 @@ private func fileType(_ path: String) -> mode_t? {
         let directory = makeScratchDirectory()
         let target = directory.appendingPathComponent("target.csv").path
         let link = directory.appendingPathComponent("link.csv").path
-        FileManager.default.createFile(atPath: target, contents: nil, attributes: [.posixPermissions: 0o640])
+        #expect(FileManager.default.createFile(atPath: target, contents: nil, attributes: [.posixPermissions: 0o640]))
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "target.csv")
         #expect(runTinySweep(output: link) == .success)
         #expect(fileType(link) == S_IFLNK)

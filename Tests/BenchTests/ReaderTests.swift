@@ -96,7 +96,7 @@ private let context = RunContext(
         let directory = makeScratchDirectory()
         func file(_ name: String, _ bytes: [UInt8]) -> String {
             let path = directory.appendingPathComponent(name).path
-            FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
             return path
         }
         let inputs: [(path: String, says: String)] = [
@@ -120,8 +120,8 @@ private let context = RunContext(
         let records = [record("x86-tdp", repetition: 0)]
         let json = directory.appendingPathComponent("results.csv").path
         let csv = directory.appendingPathComponent("results.json").path
-        FileManager.default.createFile(atPath: json, contents: Data(("\u{FEFF}\n " + GoogleBenchmarkJSON.render(records, context: context)).utf8))
-        FileManager.default.createFile(atPath: csv, contents: Data(CSVWriter.document(records).utf8))
+        #expect(FileManager.default.createFile(atPath: json, contents: Data(("\u{FEFF}\n " + GoogleBenchmarkJSON.render(records, context: context)).utf8)))
+        #expect(FileManager.default.createFile(atPath: csv, contents: Data(CSVWriter.document(records).utf8)))
         #expect(try ResultsFile.read(path: json).format == .json)
         #expect(try ResultsFile.read(path: csv).format == .csv)
         #expect(try ResultTable.load(path: json).rows.first?["backend"] == "x86-tdp")

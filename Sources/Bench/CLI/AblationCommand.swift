@@ -44,7 +44,7 @@ struct AblationCommand: ParsableCommand {
     func run() throws {
         if let from {
             guard let text = try? String(contentsOfFile: from, encoding: .utf8) else { throw InputError("cannot read '\(from)'") }
-            let report = AblationReport(records: try CSVWriter.records(text, what: from))
+            let report = AblationReport(records: try CSVWriter.records(text, what: from, olderSchemas: true))
             guard !report.isEmpty else { throw InputError("'\(from)' has no ablation rows") }
             print(report.markdown(cores: OSThread.allowedCPUs))
             return

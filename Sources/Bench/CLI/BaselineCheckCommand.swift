@@ -13,6 +13,8 @@ struct BaselineCheckCommand: ParsableCommand {
     var machine: String?
     @Option(parsing: .unconditional, help: "Baseline file (default results/baseline-<machine kind>.csv).")
     var baseline: String?
+    @Flag(help: "Report gating cells of the baseline that RESULTS lacks instead of failing on them.")
+    var allowMissing = false
     @Option(parsing: .unconditional, help: "Also write the report as JSON to this file.")
     var json: String?
     @Option(parsing: .unconditional, help: "Also write the new medians in github-action-benchmark's customSmallerIsBetter format to this file.")
@@ -21,8 +23,10 @@ struct BaselineCheckCommand: ParsableCommand {
     func run() throws {
         let path = try baseline ?? GateSweep.baselinePath(machine: GateSweep.machine(machine))
         for output in [json, benchmarkAction].compactMap({ $0 }) { try AtomicFileWriter.checkWritable(path: output) }
+        var settings = GateSweep.settings
+        settings.allowMissing = allowMissing
         let report = Comparer.compare(
-            base: try ResultTable.load(path: path), new: try ResultTable.load(path: results), settings: GateSweep.settings)
+            base: try ResultTable.load(path: path), new: try ResultTable.load(path: results), settings: settings)
         try CompareCommand.finish(report, json: json, benchmarkAction: benchmarkAction)
     }
 }

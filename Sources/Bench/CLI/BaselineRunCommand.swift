@@ -31,7 +31,7 @@ struct BaselineRunCommand: ParsableCommand {
             throw InputError("--sweep \(sweep) is out of range: the gate has sweeps 1 to \(count)")
         }
         try AtomicFileWriter.checkWritable(path: output)
-        let text = try GateSweep.run(calibration: calibration, shard: shard, only: sweep, quiet: quiet)
+        let text = try GateSweep.run(calibration: calibration, shard: shard, only: sweep, quiet: quiet, destination: output)
         try AtomicFileWriter.write(text, to: output)
     }
 }

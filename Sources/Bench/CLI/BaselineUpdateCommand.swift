@@ -16,7 +16,7 @@ struct BaselineUpdateCommand: ParsableCommand {
     func run() throws {
         let path = GateSweep.baselinePath(machine: try GateSweep.machine(machine))
         try AtomicFileWriter.checkWritable(path: path, createParent: true)
-        let text = try GateSweep.run(calibration: calibration, shard: nil, quiet: quiet)
+        let text = try GateSweep.run(calibration: calibration, shard: nil, quiet: quiet, destination: path)
         try AtomicFileWriter.write(text, to: path, createParent: true)
         StandardError.write("agingbench: baseline written to \(path)\n")
     }

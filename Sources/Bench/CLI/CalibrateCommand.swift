@@ -15,15 +15,15 @@ struct CalibrateCommand: ParsableCommand {
             with --populate-s and --pass-ms (and the guest size they were measured with).
             """)
 
-    @Option(help: "Guest memory of the calibrating vCPU, with a K/M/G/T suffix.")
+    @Option(parsing: .unconditional, help: "Guest memory of the calibrating vCPU, with a K/M/G/T suffix.")
     var memory = "1G"
-    @Option(help: "Target populate time without aging, in seconds.")
+    @Option(parsing: .unconditional, help: "Target populate time without aging, in seconds.")
     var populateS = Calibration.publishedPopulateSeconds
-    @Option(help: "Target average aging pass while populating, in milliseconds.")
+    @Option(parsing: .unconditional, help: "Target average aging pass while populating, in milliseconds.")
     var passMs = Calibration.publishedPassSeconds * 1e3
-    @Option(help: "Runs per measurement (medians).")
+    @Option(parsing: .unconditional, help: "Runs per measurement (medians).")
     var repetitions = 3
-    @Option(help: "Calibration file to write (default results/calibration-<host>.json).")
+    @Option(parsing: .unconditional, help: "Calibration file to write (default results/calibration-<host>.json).")
     var output: String?
     @Flag(help: "No progress on stderr.")
     var quiet = false
@@ -40,7 +40,8 @@ struct CalibrateCommand: ParsableCommand {
         let calibration = try Calibrator(
             memory: size, targetPopulateSeconds: populateS, targetPassSeconds: passMs / 1e3,
             repetitions: repetitions, context: context
-        ).run { line in if !quiet { StandardError.write(line + "\n") } }
+        ).run(progress: { line in if !quiet { StandardError.write(line + "\n") } },
+              warning: { StandardError.write(Calibrator.busyWarning($0)) })
         try calibration.save(to: path, createParent: output == nil)
         print(Self.report(calibration, path: path))
     }

@@ -14,8 +14,10 @@ struct CompareCommand: ParsableCommand {
             A cell is every parameter column but the repetition; each metric with a known \
             direction is tested over the repetitions (two-sided Mann-Whitney U, exact for small \
             samples), Holm-adjusted over the gating comparisons. A regression needs a median \
-            change beyond the metric's threshold and significance. Exit status: 0 no regression; \
-            1 a gating metric regressed; 2 bad usage or malformed input; 3 nothing comparable.
+            change beyond the metric's threshold and significance. A cell of BASE with a gating \
+            metric that NEW lacks is a regression too, unless --allow-missing. Exit status: 0 no \
+            regression; 1 a gating metric regressed or a gating cell is missing; 2 bad usage or \
+            malformed input; 3 nothing comparable.
             Metrics: \(CompareMetric.catalog.map(\.name).joined(separator: ", ")).
             """)
 
@@ -36,6 +38,8 @@ struct CompareCommand: ParsableCommand {
     var metrics = "all"
     @Option(parsing: .unconditional, help: "The backend *_vs_reference ratios divide by.")
     var reference = "x86-tdp"
+    @Flag(help: "Report gating cells of BASE that NEW lacks instead of failing on them.")
+    var allowMissing = false
     @Option(parsing: .unconditional, help: "Also write the report as JSON to this file.")
     var json: String?
     @Option(parsing: .unconditional, help: "Also write the new medians in github-action-benchmark's customSmallerIsBetter format to this file.")
@@ -60,13 +64,19 @@ struct CompareCommand: ParsableCommand {
         if let note = report.powerNote, !report.canShowRegression {
             StandardError.write("agingbench: warning: \(note)\n")
         }
+        if let note = report.cpuMismatchNote { StandardError.write("agingbench: warning: \(note)\n") }
         switch report.status {
         case .noRegression:
             return
         case .regression:
             let gating = report.comparisons.filter { $0.gates && $0.verdict == .regressed }
-            let first = gating.first.map { ": \($0.cell.label) \($0.metric) \($0.change >= 0 ? "+" : "")\(($0.change * 100).formatted(significant: 3))%" } ?? ""
-            throw RunOutcome(status: .regression, message: "regression in \(gating.count) gating comparison(s)\(first)")
+            if let first = gating.first {
+                let change = "\(first.change >= 0 ? "+" : "")\((first.change * 100).formatted(significant: 3))%"
+                throw RunOutcome(status: .regression, message: "regression in \(gating.count) gating comparison(s): \(first.cell.label) \(first.metric) \(change)")
+            }
+            let missing = report.missingGatingCells
+            let named = missing.prefix(3).map(\.label).joined(separator: "; ") + (missing.count > 3 ? "; …" : "")
+            throw RunOutcome(status: .regression, message: "\(missing.count) gating cell(s) of the base missing from the new run (--allow-missing accepts this): \(named)")
         case .nothingComparable:
             throw RunOutcome(status: .nothingComparable, message: "nothing comparable: '\(report.baseName)' and '\(report.newName)' share no cell with a metric")
         }
@@ -97,6 +107,7 @@ struct CompareCommand: ParsableCommand {
         }
         guard !reference.isEmpty else { throw InputError("--reference is empty: give a backend name") }
         settings.reference = reference
+        settings.allowMissing = allowMissing
         return settings
     }
 

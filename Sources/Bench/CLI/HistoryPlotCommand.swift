@@ -9,7 +9,9 @@ struct HistoryPlotCommand: ParsableCommand {
 
     @Option(parsing: .unconditional, help: "History file.")
     var history = HistoryCommand.defaultPath
-    @Option(name: .customLong("output-dir"), parsing: .unconditional, help: "Directory for the charts (must exist unless it is the default).")
+    // `plot`'s spelling; --output-dir, this command's first one, still works.
+    @Option(name: [.customLong("output-directory"), .customLong("output-dir")], parsing: .unconditional,
+            help: "Directory for the charts (must exist unless it is the default; --output-dir also works).")
     var outputDirectory = "results/history"
     @Option(parsing: .unconditional, help: "Metrics to draw: a comma list or 'all' (default: the gate's metrics).")
     var metrics = "gate"

@@ -11,12 +11,12 @@ struct ListCommand: ParsableCommand {
     func run() throws {
         print(Self.table())
         print()
-        print(Self.legend)
+        print(Self.legend())
     }
 
-    static func table() -> String {
+    static func table(_ descriptors: [BackendDescriptor] = Backends.all) -> String {
         let header = ["backend", "format", "tables", "aging lock", "bitmap", "fault lock", "clear", "fast", "A/D off", "known race", "summary"]
-        let rows = Backends.all.map { descriptor -> [String] in
+        let rows = descriptors.map { descriptor -> [String] in
             let capabilities = descriptor.capabilities
             return [
                 descriptor.name, capabilities.format.name, capabilities.structure.rawValue,
@@ -30,22 +30,33 @@ struct ListCommand: ParsableCommand {
         return TextTable.render(header: header, rows: rows)
     }
 
-    /// What the columns mean; docs/ADDING_A_BACKEND.md has the same choices with their Swift spellings.
-    static let legend = """
-        Legend:
-          format      entry format: ept (R 0, W 1, X 2, A 8, D 9), x86-legacy (P 0, W 1, A 5, D 6),
-                      arm64-s2 (Valid 0, S2AP 6-7, AF 10), riscv-g (V 0, R 1, W 2, X 3, A 6, D 7)
-          tables      radix: a 4-level tree walked by gfn; rmap: shadow pages found through an rmap
-          aging lock  what a one-page clear_young/test_young takes: none (lockless, RCU only),
-                      read / write (mmu_lock), per-rmap (a lock bit in each rmap head, no mmu_lock)
-          bitmap      yes (lock): the 64-page bitmap is honoured, its hooks taking that lock;
-                      no: the bitmap is reported unreliable and aging asks one page per call
-          fault lock  what a vCPU fault takes: read or write (mmu_lock)
-          clear       how Accessed is cleared: atomic-and; cmpxchg-retry (retried on a changed entry);
-                      cmpxchg-ignore (a failure is ignored); store-unless-volatile (v3: a plain store
-                      when the hardware cannot change the entry; racy without mmu_lock)
-          fast        whether a young result carries MMU_NOTIFIER_YOUNG_FAST (cheap to ask; look around)
-          A/D off     option: --ad-off runs it with A/D bits off (access tracking)
-          known race  yes: models a kernel bug on purpose; the conformance suite must catch it
-        """
+    /// What the columns mean, built from `descriptors` and Core's own descriptions of every lock
+    /// mode, clear method and table structure, so a backend with a new entry format is explained
+    /// the moment it is registered. docs/ADDING_A_BACKEND.md has the same choices with their
+    /// Swift spellings.
+    static func legend(for descriptors: [BackendDescriptor] = Backends.all) -> String {
+        var formats: [EntryFormat] = []
+        for descriptor in descriptors where !formats.contains(descriptor.capabilities.format) {
+            formats.append(descriptor.capabilities.format)
+        }
+        func entry(_ column: String, _ lines: [String]) -> [String] {
+            let pad = String(repeating: " ", count: 14)
+            return lines.enumerated().map { index, line in
+                (index == 0 ? "  " + column.padding(toLength: 12, withPad: " ", startingAt: 0) : pad) + line
+            }
+        }
+        var lines = ["Legend:"]
+        lines += entry("format", ["entry format, bit positions:"] + formats.map { "\($0.name): \($0.layoutDescription)" })
+        lines += entry("tables", TableStructure.allCases.map { "\($0.rawValue): \($0.meaning)" })
+        lines += entry("aging lock", ["what a one-page clear_young/test_young takes:"]
+            + LockMode.allCases.map { "\($0.rawValue): \($0.meaning)" })
+        lines += entry("bitmap", ["yes (lock): the 64-page bitmap is honoured, its hooks taking that lock;",
+                                  "no: the bitmap is reported unreliable and aging asks one page per call"])
+        lines += entry("fault lock", ["what a vCPU fault takes, in the aging lock's terms"])
+        lines += entry("clear", ["how Accessed is cleared:"] + ClearMethod.allCases.map { "\($0.rawValue): \($0.meaning)" })
+        lines += entry("fast", ["whether a young result carries MMU_NOTIFIER_YOUNG_FAST (cheap to ask; look around)"])
+        lines += entry("A/D off", ["option: --ad-off runs it with A/D bits off (access tracking)"])
+        lines += entry("known race", ["yes: models a kernel bug on purpose; the conformance suite must catch it"])
+        return lines.joined(separator: "\n")
+    }
 }

@@ -14,14 +14,15 @@ struct PlotCommand: ParsableCommand {
 
     @Argument(help: "A results CSV (concatenated files are fine).")
     var file: String
-    @Option(parsing: .unconditional, help: "Directory for the SVG files (must exist, except the default).")
+    @Option(name: [.customLong("output-directory"), .customLong("output-dir")], parsing: .unconditional,
+            help: "Directory for the SVG files (must exist, except the default; --output-dir also works).")
     var outputDirectory = "results"
 
     func run() throws {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
             throw InputError("cannot read '\(file)'")
         }
-        let records = try CSVWriter.records(text, what: file)
+        let records = try CSVWriter.records(text, what: file, olderSchemas: true)
         let name = (file as NSString).lastPathComponent
         let stem = (name as NSString).deletingPathExtension
         let charts = ResultCharts.charts(records, source: name, stem: stem)

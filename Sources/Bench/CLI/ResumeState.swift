@@ -58,9 +58,8 @@ enum ResumeState {
         }
         var indexOf: [String: Int] = [:]
         for cell in options.plan.cells {
-            let aging = settings.agingOnly ? "only" : (cell.aging ? "on" : "off")
             indexOf[key(backend: cell.backend, variant: variant, bytes: cell.memoryPerVCPU.bytes, vcpus: cell.vcpus,
-                        aging: aging, repetition: cell.repetition)] = cell.index
+                        aging: cell.agingLabel(agingOnly: settings.agingOnly), repetition: cell.repetition)] = cell.index
         }
         var found: [Int: RunRecord] = [:]
         for (number, record) in records.enumerated() {

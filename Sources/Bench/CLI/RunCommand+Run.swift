@@ -71,7 +71,7 @@ extension RunCommand {
 
         try write(records, options: options, context: context, identity: identity, marker: marker)
         if options.destination != .standardOutput {
-            print(MarkdownTable.render(records, source: options.destination.name))
+            print(MarkdownTable.render(records, source: summaryNames ?? options.destination.name))
         }
         if let violated = Self.invariantOutcome(records, outputPath: options.destination.name) { throw violated }
         if let marker {

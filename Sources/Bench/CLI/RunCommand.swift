@@ -52,7 +52,7 @@ struct RunCommand: ParsableCommand {
     var pattern: String?
     @Option(parsing: .unconditional, help: "Percent of accesses that write, 0-100 (default \(WorkloadSettings().writePercent)).")
     var writePercent: Int?
-    @Option(parsing: .unconditional, help: "Accesses per vCPU in the measured phase, in multiples of its pages (1-\(maximumRounds); default \(WorkloadSettings().rounds)).")
+    @Option(parsing: .unconditional, help: "Accesses per vCPU in the measured phase, in multiples of its pages (0-\(maximumRounds), 0: populate only; default \(WorkloadSettings().rounds)).")
     var rounds: Int?
     @Option(parsing: .unconditional, help: "Evict pages old for this many aging passes, 0-255 (0: never; default \(WorkloadSettings().evictAfter)).")
     var evictAfter: Int?
@@ -85,6 +85,10 @@ struct RunCommand: ParsableCommand {
     var resume = false
     @Flag(help: "No progress on stderr.")
     var quiet = false
+    /// The file the summary says the rows are in, when a caller (`baseline run`) moves them from
+    /// `--output` into a file of its own afterwards.
+    @Option(parsing: .unconditional, help: .hidden)
+    var summaryNames: String?
 
     /// Everything the options say, checked: the plan, the workload, the format and the destination.
     struct Validated {
@@ -345,7 +349,8 @@ struct RunCommand: ParsableCommand {
         let calibration = try Calibrator(
             memory: try ByteSize(parsing: "1G"), targetPopulateSeconds: Calibration.publishedPopulateSeconds,
             targetPassSeconds: Calibration.publishedPassSeconds, repetitions: 3, context: context
-        ).run { line in if !quiet { StandardError.write(line + "\n") } }
+        ).run(progress: { line in if !quiet { StandardError.write(line + "\n") } },
+              warning: { StandardError.write(Calibrator.busyWarning($0)) })
         try calibration.save(to: hostPath, createParent: true)
         StandardError.write(
             "agingbench: calibrated: fault remainder \(Int(calibration.faultRemainderNanos)) ns, aging remainder \(Int(calibration.agingRemainderNanosPerPage.rounded())) ns/page\n")

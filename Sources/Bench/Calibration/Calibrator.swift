@@ -1,5 +1,6 @@
 import Backends
 import Core
+import Foundation
 
 /// Sets the two remainders from what the model's real work costs on this machine (DESIGN.md,
 /// "Calibration"): one vCPU, `memory` of guest, the x86 TDP MMU with lockless per-page aging
@@ -18,7 +19,9 @@ import Core
 /// 4. What each operation of every registered backend costs (`EngineCostMeter`), for the
 ///    virtual engine.
 ///
-/// Every figure is a median over `repetitions` runs.
+/// Every figure is a median over `repetitions` runs. A calibration made while other work competes
+/// for the CPUs sets remainders that are too small (the model's own work looks dearer), so
+/// `run` reports the signs of a busy machine (`busySigns`) through `warning` before it returns.
 public struct Calibrator {
     public var memory: ByteSize
     public var targetPopulateSeconds: Double
@@ -41,15 +44,57 @@ public struct Calibrator {
     /// Close enough: a step that lands within this share of a target ends the iteration.
     static let tolerance = 0.03
 
-    /// What one set of runs measured (medians).
+    /// What one set of runs measured (medians), and each run's populate time.
     struct Measurement {
         var populateSeconds: Double
         var passSeconds: Double
         var pagesPerPass: Double
+        var populateRuns: [Double]
     }
 
-    /// Calibrates; `progress` receives one line per step.
-    public func run(progress: (String) -> Void) throws(InputError) -> Calibration {
+    /// A bare run's spread (slowest ÷ fastest) beyond which the machine did not hold still.
+    static let busySpread = 1.2
+    /// A change of the bare populate between the first and the last step beyond which the
+    /// machine's speed moved under the calibration.
+    static let busyDrift = 0.1
+
+    /// The signs that other work competed with a calibration: a load average before it began that
+    /// leaves fewer idle CPUs than its `threads` need; bare populate runs that spread by more than
+    /// `busySpread`; the bare populate measured at the end off the first by more than `busyDrift`.
+    static func busySigns(
+        loadAverage: Double?, cpus: Int, threads: Int, bareRuns: [Double], firstBare: Double, lastBare: Double
+    ) -> [String] {
+        var signs: [String] = []
+        if let loadAverage, loadAverage + Double(threads) > Double(cpus) + 0.5 {
+            signs.append("the machine was busy: load average \(loadAverage.formatted(significant: 3)) before calibrating, "
+                + "and calibration runs \(threads) threads on \(cpus) CPUs")
+        }
+        if let fastest = bareRuns.min(), let slowest = bareRuns.max(), fastest > 0, slowest / fastest > busySpread {
+            signs.append("the machine did not hold still: bare populate runs spread \((slowest / fastest).formatted(significant: 3))× "
+                + "(above \(busySpread.formatted(significant: 2))×)")
+        }
+        if firstBare > 0, abs(lastBare / firstBare - 1) > busyDrift {
+            signs.append("the machine's speed moved during calibration: bare populate \(firstBare.formatted(significant: 3)) s "
+                + "at the start, \(lastBare.formatted(significant: 3)) s at the end")
+        }
+        return signs
+    }
+
+    /// The stderr line for one busy sign.
+    public static func busyWarning(_ sign: String) -> String {
+        "agingbench: warning: \(sign); the remainders may be too small (calibrate again on a quiet machine)\n"
+    }
+
+    /// The 1-minute load average (/proc/loadavg), nil where the OS does not say.
+    static func loadAverage() -> Double? {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return nil }
+        return text.split(separator: " ").first.flatMap { Double($0) }
+    }
+
+    /// Calibrates; `progress` receives one line per step, `warning` one line per sign that the
+    /// machine was busy (the caller says so before it writes the file).
+    public func run(progress: (String) -> Void, warning: (String) -> Void = { _ in }) throws(InputError) -> Calibration {
+        let loadBefore = Self.loadAverage()
         let faults = Double(memory.pages)
         progress("calibrate: populate \(memory), no aging, no remainders")
         let bare = try measure(costs: costs(0, 0), aging: false)
@@ -80,6 +125,15 @@ public struct Calibrator {
             agingRemainder = min(
                 targetPassSeconds * 1e9,
                 max(0, (ownPerPage + agingRemainder) * targetPassSeconds / max(aging.passSeconds, 1e-9) - ownPerPage))
+        }
+
+        progress("calibrate: populate \(memory) again, no aging, no remainders (did the machine stay as it was?)")
+        let bareAgain = try measure(costs: costs(0, 0), aging: false)
+        for sign in Self.busySigns(
+            loadAverage: loadBefore, cpus: OSThread.allowedCPUs, threads: 2,
+            bareRuns: bare.populateRuns + bareAgain.populateRuns,
+            firstBare: bare.populateSeconds, lastBare: bareAgain.populateSeconds) {
+            warning(sign)
         }
 
         progress("calibrate: what each operation costs, for the virtual engine")
@@ -128,6 +182,7 @@ public struct Calibrator {
         return Measurement(
             populateSeconds: MarkdownTable.median(populate),
             passSeconds: aging ? MarkdownTable.median(pass) : 0,
-            pagesPerPass: aging ? MarkdownTable.median(pages) : 0)
+            pagesPerPass: aging ? MarkdownTable.median(pages) : 0,
+            populateRuns: populate)
     }
 }

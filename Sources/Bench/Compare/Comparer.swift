@@ -4,7 +4,8 @@
 /// JSON file, or files of two schemas, compare on what they share. Each metric's samples are its
 /// values over a cell's repetitions in each file; the Mann–Whitney test judges them, Holm's
 /// adjustment runs over the gating comparisons (and separately over the informational ones), and
-/// the verdict follows `Verdict`'s rules. Pure: reads nothing but its arguments.
+/// the verdict follows `Verdict`'s rules. A base cell with a gating metric that the new file
+/// lacks fails the comparison unless `settings.allowMissing`. Pure: reads nothing but its arguments.
 public enum Comparer {
     public static func compare(base: ResultTable, new: ResultTable, settings: CompareSettings) -> ComparisonReport {
         let keyColumns = CellKey.parameterColumns.filter { base.columns.contains($0) && new.columns.contains($0) }
@@ -40,15 +41,33 @@ public enum Comparer {
 
         let gating = comparisons.filter { $0.gates && $0.tested }
         let (needed, note, possible) = power(of: gating, alpha: settings.alpha)
+        let onlyInBase = baseSamples.order.filter { newSamples.values[$0] == nil }
+        let missingGatingCells = onlyInBase.filter { cell in
+            baseSamples.values[cell]?.contains { settings.gate.contains($0.key) && !$0.value.isEmpty } ?? false
+        }
         let status: ComparisonReport.Status =
             comparisons.isEmpty ? .nothingComparable
-            : comparisons.contains { $0.gates && $0.verdict == .regressed } ? .regression : .noRegression
+            : comparisons.contains { $0.gates && $0.verdict == .regressed } ? .regression
+            : !missingGatingCells.isEmpty && !settings.allowMissing ? .regression
+            : .noRegression
         return ComparisonReport(
             baseName: base.name, newName: new.name, settings: settings, comparisons: comparisons,
-            onlyInBase: baseSamples.order.filter { newSamples.values[$0] == nil },
+            onlyInBase: onlyInBase,
             onlyInNew: newSamples.order.filter { baseSamples.values[$0] == nil },
+            missingGatingCells: missingGatingCells,
+            baseCPUs: cpuModels(base), newCPUs: cpuModels(new),
             gatingFamilySize: gating.count, repetitionsNeeded: needed, powerNote: note,
             canShowRegression: possible, status: status)
+    }
+
+    /// The CPU models a file's rows were measured on (its `cpu` column), in order of appearance.
+    static func cpuModels(_ file: ResultTable) -> [String] {
+        var seen = Set<String>(), models: [String] = []
+        for row in file.rows {
+            guard let model = row["cpu"], !model.isEmpty, seen.insert(model).inserted else { continue }
+            models.append(model)
+        }
+        return models
     }
 
     /// (new − base) / |base|; 0 for two zeros, ±infinity from a zero base.

@@ -43,6 +43,11 @@ extension ComparisonReport {
             "comparisons": items,
             "only_in_base": onlyInBase.map(\.label),
             "only_in_new": onlyInNew.map(\.label),
+            "missing_gating_cells": missingGatingCells.map(\.label),
+            "allow_missing": settings.allowMissing,
+            "base_cpus": baseCPUs,
+            "new_cpus": newCPUs,
+            "cpu_mismatch": cpuMismatch,
         ]
         if let powerNote { object["power_note"] = powerNote }
         if let repetitionsNeeded { object["repetitions_needed"] = repetitionsNeeded }

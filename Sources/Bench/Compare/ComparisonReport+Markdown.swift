@@ -1,32 +1,53 @@
 extension ComparisonReport {
     /// The report as GitHub-flavoured Markdown, for a terminal or a CI step summary: a verdict
-    /// line, the power note when there is one, a table of what changed (regressions first, gating
-    /// before informational) and the unchanged comparisons folded into a `<details>` block.
+    /// line, the warnings (power, CPU models), then the gating metrics — what changed (regressions
+    /// first), the unchanged folded into a `<details>` block — and apart from them, under their
+    /// own heading, the informational metrics, which never decide the verdict.
     public func markdown() -> String {
         var text = "## agingbench compare\n\n"
         text += "Base `\(baseName)` → new `\(newName)`: \(comparisons.count) comparisons in "
             + "\(Set(comparisons.map(\.cell)).count) cells; \(gatingFamilySize) gate (Holm, alpha \(settings.alpha)).\n\n"
         let gatingRegressions = comparisons.filter { $0.gates && $0.verdict == .regressed }.count
         switch status {
-        case .regression: text += "**Regression**: \(gatingRegressions) gating comparison(s) regressed.\n\n"
+        case .regression:
+            var reasons: [String] = []
+            if gatingRegressions > 0 { reasons.append("\(gatingRegressions) gating comparison(s) regressed") }
+            if missingCellsFail {
+                reasons.append("\(missingGatingCells.count) gating cell(s) of the base are missing from the new run "
+                    + "(a backend that changed its driver or lost a configuration; --allow-missing accepts this)")
+            }
+            text += "**Regression**: \(reasons.joined(separator: "; ")).\n\n"
         case .noRegression: text += "**No regression** in the gating metrics.\n\n"
         case .nothingComparable: text += "**Nothing comparable**: no cell and metric is in both files.\n\n"
         }
         if let powerNote { text += "> **Warning**: \(powerNote).\n\n" }
+        if let cpuMismatchNote { text += "> **Warning**: \(cpuMismatchNote).\n\n" }
         let shared = sharedParameters
         if !shared.isEmpty {
             text += "Every cell has " + shared.map { "\($0.0)=\($0.1)" }.joined(separator: ", ") + ".\n\n"
         }
 
-        let changed = [Verdict.regressed, .improved, .notSignificant].flatMap { verdict in
-            with(verdict).sorted { $0.gates && !$1.gates }
+        let sections = [
+            (true, "Gating metrics", ""),
+            (false, "Informational metrics", "These never fail the comparison: their verdicts say which way they moved.\n\n"),
+        ]
+        for (gates, heading, preface) in sections {
+            let rows = comparisons.filter { $0.gates == gates }
+            guard !rows.isEmpty else { continue }
+            text += "### \(heading)\n\n" + preface
+            let changed = [Verdict.regressed, .improved, .notSignificant].flatMap { verdict in rows.filter { $0.verdict == verdict } }
+            if !changed.isEmpty { text += table(changed) + "\n\n" }
+            let unchanged = rows.filter { $0.verdict == .unchanged }
+            if !unchanged.isEmpty {
+                text += "<details><summary>\(unchanged.count) unchanged</summary>\n\n" + table(unchanged) + "\n\n</details>\n\n"
+            }
         }
-        if !changed.isEmpty { text += table(changed) + "\n\n" }
-        let unchanged = with(.unchanged)
-        if !unchanged.isEmpty {
-            text += "<details><summary>\(unchanged.count) unchanged</summary>\n\n" + table(unchanged) + "\n\n</details>\n\n"
+        if !missingGatingCells.isEmpty {
+            text += "Gating cells missing from new (\(missingGatingCells.count)\(settings.allowMissing ? ", allowed" : ", fail")): "
+                + missingGatingCells.map { "`\($0.label)`" }.joined(separator: ", ") + "\n\n"
         }
-        for (side, cells) in [("base", onlyInBase), ("new", onlyInNew)] where !cells.isEmpty {
+        let missing = Set(missingGatingCells)
+        for (side, cells) in [("base", onlyInBase.filter { !missing.contains($0) }), ("new", onlyInNew)] where !cells.isEmpty {
             text += "Only in \(side) (\(cells.count)): " + cells.map { "`\($0.label)`" }.joined(separator: ", ") + "\n\n"
         }
         text += "_Thresholds: \(Int((settings.defaultThreshold * 100).rounded()))% unless set per metric; "
@@ -44,18 +65,17 @@ extension ComparisonReport {
     }
 
     private func table(_ rows: [MetricComparison]) -> String {
-        let header = ["verdict", "cell", "metric", "base", "new", "change", "threshold", "p", "Holm p", "gates"]
+        let header = ["verdict", "cell", "metric", "base", "new", "change", "threshold", "p", "Holm p"]
         let body = rows.map { row in
             [
                 row.verdict.rawValue, row.cell.label(omitting: Set(sharedParameters.map(\.0))).replacingOccurrences(of: "|", with: "\\|"), row.metric,
                 "\(row.baseMedian.formatted(significant: 4)) \(row.unit)", "\(row.newMedian.formatted(significant: 4)) \(row.unit)",
                 percent(row.change), "\(percent(row.threshold).dropFirst())",
                 row.test.p.formatted(significant: 3), row.tested ? row.adjustedP.formatted(significant: 3) : "–",
-                row.gates ? "yes" : "no",
             ]
         }
         return TextTable.render(header: header, rows: body,
-                                rightAligned: [false, false, false, true, true, true, true, true, true, false])
+                                rightAligned: [false, false, false, true, true, true, true, true, true])
     }
 
     private func percent(_ fraction: Double) -> String {

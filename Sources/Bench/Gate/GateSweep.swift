@@ -73,17 +73,18 @@ public enum GateSweep {
 
     /// Runs the sweeps numbered in `only` (1-based; all when nil), shard `shard` of each when
     /// given, and returns their CSV outputs concatenated, one header. Sweep summaries go to stdout
-    /// as `run` prints them.
+    /// as `run` prints them, naming `destination` (where the caller will write the rows) rather
+    /// than the temporary file each sweep writes and this deletes.
     ///
     /// - Throws: `RunOutcome` or `InputError` from a sweep, unchanged.
-    public static func run(calibration: String, shard: String?, only: Int? = nil, quiet: Bool) throws -> String {
+    public static func run(calibration: String, shard: String?, only: Int? = nil, quiet: Bool, destination: String) throws -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("agingbench-gate-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         var combined = ""
         for (number, sweep) in sweeps(calibration: calibration).enumerated() where only == nil || only == number + 1 {
             let output = directory.appendingPathComponent("sweep-\(number).csv").path
-            var arguments = sweep + ["--output", output]
+            var arguments = sweep + ["--output", output, "--summary-names", destination]
             if let shard { arguments += ["--shard", shard] }
             if quiet { arguments.append("--quiet") }
             var command = try AgingBench.parseAsRoot(arguments)

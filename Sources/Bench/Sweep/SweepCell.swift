@@ -25,4 +25,10 @@ public struct SweepCell: Sendable, Hashable {
         self.repetition = repetition
         self.index = index
     }
+
+    /// The `aging` column's value for this cell: "only" in an `--aging-only` sweep (every cell
+    /// ages, nothing else runs), else "on" or "off". Rows, resume and progress all say it so.
+    public func agingLabel(agingOnly: Bool) -> String {
+        agingOnly ? "only" : (aging ? "on" : "off")
+    }
 }

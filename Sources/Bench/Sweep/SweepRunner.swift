@@ -52,7 +52,7 @@ public struct SweepRunner {
 
     /// "[cell i/n] cell … elapsed, about … left"; with `finished`, "i" counts done cells and the
     /// line carries the cell's headline figure.
-    private func progress(_ position: Int, of total: Int, since start: UInt64, cell: SweepCell, finished: RunRecord? = nil) -> String {
+    func progress(_ position: Int, of total: Int, since start: UInt64, cell: SweepCell, finished: RunRecord? = nil) -> String {
         let elapsed = Double(Ticks.monotonicNanoseconds() - start) / 1e9
         let left = position == 0
             ? estimatedSeconds.map { "\(SweepEstimate.describe(seconds: $0)) (estimated)" } ?? "?"
@@ -60,7 +60,7 @@ public struct SweepRunner {
         let number = finished == nil ? position + 1 : position
         let headline = finished.map { String(format: " populate %.3f s,", locale: nil, $0.populateSeconds) } ?? ""
         return "[cell \(number)/\(total)\(finished == nil ? "" : " done")] \(cell.backend) \(cell.memoryPerVCPU) "
-            + "vcpus:\(cell.vcpus) aging:\(cell.aging ? "on" : "off") rep \(cell.repetition) \(headline) "
+            + "vcpus:\(cell.vcpus) aging:\(cell.agingLabel(agingOnly: settings.agingOnly)) rep \(cell.repetition) \(headline) "
             + "elapsed \(SweepEstimate.describe(seconds: elapsed)), about \(left) left"
     }
 }

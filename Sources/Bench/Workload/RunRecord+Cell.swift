@@ -20,7 +20,7 @@ extension RunRecord {
         variant = settings.accessTracking ? "ad-off" : "default"
         memoryPerVCPUBytes = cell.memoryPerVCPU.bytes
         vcpus = cell.vcpus
-        aging = settings.agingOnly ? "only" : (cell.aging ? "on" : "off")
+        aging = cell.agingLabel(agingOnly: settings.agingOnly)
         pattern = settings.pattern.rawValue
         writePercent = settings.writePercent
         seed = settings.seed
