@@ -7,10 +7,14 @@ let package = Package(
         .executable(name: "agingbench", targets: ["agingbench"]),
         .library(name: "AgingBenchCore", targets: ["Core"]),
     ],
+    // Exact versions: results are compared across commits, so the code they measure must not float
+    // with a dependency's release. They are pinned here rather than by a committed Package.resolved,
+    // whose revisions name one mirror's commits (this workplace's are not GitHub's), so a pinned
+    // resolved file would break resolution elsewhere while a version pin holds everywhere.
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
-        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", exact: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
     ],
     targets: [
         // jemalloc allocates the model's table pages and reports their bytes (mallctl).

@@ -44,6 +44,13 @@ func runBinary(_ arguments: [String]) throws -> (Int32, String) {
 /// Runs the built `agingbench` binary; returns its exit status, stdout and stderr. Both go to
 /// files rather than pipes, so neither can fill up and stall the child while the other is read.
 func runBinaryCapturing(_ arguments: [String]) throws -> (Int32, String, String) {
+    try runCapturing(try agingbenchBinary(), arguments)
+}
+
+/// Runs `executable` with `arguments` (and `environment` added to this process's); returns its
+/// exit status, stdout and stderr, each through a file as `runBinaryCapturing` does.
+func runCapturing(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
+                  directory workingDirectory: URL? = nil) throws -> (Int32, String, String) {
     let directory = makeScratchDirectory()
     let outURL = directory.appendingPathComponent("stdout")
     let errURL = directory.appendingPathComponent("stderr")
@@ -56,8 +63,10 @@ func runBinaryCapturing(_ arguments: [String]) throws -> (Int32, String, String)
         try? err.close()
     }
     let process = Process()
-    process.executableURL = try agingbenchBinary()
+    process.executableURL = executable
     process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    if let workingDirectory { process.currentDirectoryURL = workingDirectory }
     process.standardOutput = out
     process.standardError = err
     process.standardInput = FileHandle.nullDevice
