@@ -24,9 +24,14 @@ public enum AgingBenchMain {
             try command.run()
             // The default sweep (no arguments at all) also runs the virtual vCPU series, which
             // goes beyond this machine's cores.
+            // Then it ends with every backend against x86-tdp, on real threads and in virtual time.
             if arguments.isEmpty {
                 var series = try AgingBench.parseAsRoot(["run", "--preset", SweepPreset.virtualSeries.rawValue])
                 try series.run()
+                for results in [OutputDestination.defaultPath(.csv), SweepPreset.virtualSeries.output(.csv)] {
+                    var versus = try AgingBench.parseAsRoot(["versus", results])
+                    try versus.run()
+                }
             }
             return (.success, "")
         } catch {

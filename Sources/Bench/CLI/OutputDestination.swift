@@ -11,8 +11,13 @@ enum OutputDestination: Equatable {
         switch option {
         case "-": self = .standardOutput
         case let path?: self = .file(path: path, createParent: false)
-        case nil: self = .file(path: "results/latest.\(format.fileExtension)", createParent: true)
+        case nil: self = .file(path: Self.defaultPath(format), createParent: true)
         }
+    }
+
+    /// Where `run` writes without `--output`.
+    static func defaultPath(_ format: OutputFormat) -> String {
+        "results/latest.\(format.fileExtension)"
     }
 
     /// The path, or "standard output", for messages.

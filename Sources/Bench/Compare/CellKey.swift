@@ -36,7 +36,7 @@ public struct CellKey: Sendable, Hashable, Comparable {
         var backend = value("backend")
         let variant = value("variant")
         if !variant.isEmpty && variant != "default" { backend += "(\(variant))" }
-        var parts = [backend]
+        var parts = backend.isEmpty ? [] : [backend]
         if let bytes = UInt64(value("memory_per_vcpu_bytes")) {
             parts.append(ByteSize(uncheckedBytes: bytes).description)
         }

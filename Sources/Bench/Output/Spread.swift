@@ -19,6 +19,15 @@ public struct Spread: Sendable, Hashable {
         count = finite.count
     }
 
+    /// A point and an interval that are not the summary of values (a ratio with its confidence
+    /// interval, which need not contain it); `count` is what the point rests on.
+    public init(median: Double, minimum: Double, maximum: Double, count: Int) {
+        self.median = median
+        self.minimum = minimum
+        self.maximum = maximum
+        self.count = count
+    }
+
     /// `7.13 [7.02–7.40]` with `decimals` places.
     public func text(decimals: Int, suffix: String = "") -> String {
         let format = "%.\(decimals)f"

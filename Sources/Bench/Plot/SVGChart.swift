@@ -34,6 +34,8 @@ public struct SVGChart: Sendable {
     /// Whether a series' medians are joined by a line: only when the categories are ordered
     /// (vCPU counts, sizes), never between unrelated configurations.
     public var connect = true
+    /// What the dot and the bar are, under the legend.
+    public var legendNote = "dot: median; bar: min–max"
 
     static let palette = [
         "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22",
@@ -119,7 +121,7 @@ public struct SVGChart: Sendable {
             svg += "<text x=\"\(Self.f(left + plotWidth + 32))\" y=\"\(Self.f(legendY + 4))\" font-size=\"12\">\(Self.escape(line.name))</text>\n"
         }
         let legendBottom = top + 8 + Double(series.count) * 20 + 10
-        svg += "<text x=\"\(Self.f(left + plotWidth + 16))\" y=\"\(Self.f(legendBottom))\" font-size=\"11\" fill=\"#444\">dot: median; bar: min–max</text>\n"
+        svg += "<text x=\"\(Self.f(left + plotWidth + 16))\" y=\"\(Self.f(legendBottom))\" font-size=\"11\" fill=\"#444\">\(Self.escape(legendNote))</text>\n"
         svg += "</svg>\n"
         return svg
     }

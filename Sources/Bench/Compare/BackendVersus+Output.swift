@@ -1,0 +1,171 @@
+import Foundation
+
+extension BackendVersus.Report {
+    /// The columns every configuration shares, left out of the configuration labels.
+    var sharedParameters: [(String, String)] {
+        guard let first = comparisons.first?.configuration else { return [] }
+        let configurations = Set(comparisons.map(\.configuration))
+        return zip(first.columns, first.values).filter { column, value in
+            !value.isEmpty && configurations.allSatisfy { $0.value(column) == value }
+        }
+    }
+
+    /// The report as Markdown: a heading per backend, then one line per configuration × metric
+    /// that says the result in words, e.g. `128M ×1 aging on — pass_avg_s: 1.07× [1.03–1.10],
+    /// slower (p 0.002, Holm 0.031; 10 pairs)`.
+    public func markdown() -> String {
+        let reference = settings.reference
+        var text = "## agingbench versus: backends against \(reference)\n\n"
+        text += "`\(source)`: \(comparisons.count) comparisons; ratio = other ÷ \(reference) (ratio of medians over the "
+            + "repetitions both ran, paired by run and repetition); interval: Hodges–Lehmann on the pairs' log ratios "
+            + "(exact signed-rank, \(Int((settings.level * 100).rounded()))% or the most the pairs allow); test: exact Wilcoxon "
+            + "signed-rank on the log ratios, Holm over \(familySize) comparisons at alpha \(settings.alpha).\n\n"
+        if let powerNote { text += "> **Note**: \(powerNote).\n\n" }
+        let shared = sharedParameters
+        if !shared.isEmpty {
+            text += "Every configuration has " + shared.map { "\($0.0)=\($0.1)" }.joined(separator: ", ") + ".\n\n"
+        }
+        let omitted = Set(shared.map(\.0))
+        for backend in settings.backends.dropFirst() {
+            let rows = comparisons.filter { $0.backend == backend }
+            guard !rows.isEmpty else { continue }
+            // Drivers go in the heading when one pair of them holds for every line.
+            let drivers = Set(rows.map { "\($0.drivers.reference)/\($0.drivers.backend)" })
+            if drivers.count == 1, let first = rows.first {
+                text += "### \(backend) (driver \(first.drivers.backend)) vs \(reference) (driver \(first.drivers.reference))\n\n"
+            } else {
+                text += "### \(backend) vs \(reference)\n\n"
+            }
+            for row in rows { text += "- " + row.sentence(omitting: omitted, drivers: drivers.count > 1) + "\n" }
+            text += "\n"
+        }
+        return text
+    }
+
+    /// The columns of `csv()`, in order.
+    public static let csvColumns = [
+        "reference", "backend", "configuration", "metric", "unit", "better", "pairs", "reference_driver", "backend_driver",
+        "reference_median", "backend_median", "ratio", "hl_ratio", "interval_low", "interval_high", "interval_confidence",
+        "p", "p_holm", "verdict",
+    ]
+
+    /// The columns that hold text; every other holds a number (empty where it does not apply).
+    static let textColumns: Set<String> = ["reference", "backend", "configuration", "metric", "unit", "better",
+                                           "reference_driver", "backend_driver", "verdict"]
+
+    /// One CSV row per comparison (`csvColumns`), then the configuration's parameter columns.
+    public func csv() -> String {
+        let parameters = CellKey.parameterColumns.filter { column in comparisons.contains { $0.configuration.columns.contains(column) } }
+        var lines = [(Self.csvColumns + parameters).joined(separator: ",")]
+        for row in comparisons {
+            let fields = row.fields(reference: settings.reference)
+            let values = Self.csvColumns.map { fields[$0] ?? "" } + parameters.map { row.configuration.value($0) }
+            lines.append(values.map(CSVWriter.escape).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The report as JSON: the settings, then every comparison with its paired values.
+    public func json() -> String {
+        func number(_ value: Double?) -> Any { value.flatMap { $0.isFinite ? $0 : nil } ?? NSNull() }
+        let items: [[String: Any]] = comparisons.map { row in
+            var item: [String: Any] = [:]
+            for (column, value) in row.fields(reference: settings.reference) {
+                item[column] = Self.textColumns.contains(column) ? value : (value.isEmpty ? NSNull() : number(Double(value)))
+            }
+            item["configuration"] = Dictionary(zip(row.configuration.columns, row.configuration.values), uniquingKeysWith: { first, _ in first })
+            item["reference_values"] = row.referenceValues.map { number($0) }
+            item["backend_values"] = row.backendValues.map { number($0) }
+            return item
+        }
+        return JSONWriter.render([
+            "source": source, "reference": settings.reference, "backends": settings.backends,
+            "alpha": settings.alpha, "level": settings.level, "holm_family": familySize,
+            "power_note": powerNote ?? NSNull(), "comparisons": items,
+        ])
+    }
+
+    /// A forest plot: one panel per metric (log axis, a dashed line at 1), the configurations along
+    /// x, per backend a dot at the ratio and a bar over its interval.
+    public func forestPlot() -> String {
+        let metrics = settings.metrics.filter { name in comparisons.contains { $0.metric.name == name } }
+        let omitted = Set(sharedParameters.map(\.0))
+        var panels: [(String, Double)] = []
+        for name in metrics {
+            let rows = comparisons.filter { $0.metric.name == name }
+            var categories: [String] = []
+            for row in rows where !categories.contains(row.configuration.label(omitting: omitted.union(["backend"]))) {
+                categories.append(row.configuration.label(omitting: omitted.union(["backend"])))
+            }
+            let series = settings.backends.dropFirst().map { backend in
+                SVGChart.Series(name: backend, points: rows.filter { $0.backend == backend }.compactMap { row in
+                    guard let ratio = row.ratio, ratio > 0 else { return nil }
+                    let (low, high) = row.interval ?? (ratio, ratio)
+                    return SVGChart.Point(category: row.configuration.label(omitting: omitted.union(["backend"])),
+                                          spread: Spread(median: ratio, minimum: low, maximum: high, count: row.pairs))
+                })
+            }
+            var chart = SVGChart(
+                title: "\(name): other ÷ \(settings.reference)", source: source, xTitle: "configuration",
+                yTitle: "ratio to \(settings.reference) (\(name), \(rows[0].metric.direction.rawValue) is better)",
+                categories: categories, series: Array(series))
+            chart.logY = true
+            chart.referenceY = 1
+            chart.connect = false
+            chart.legendNote = "dot: ratio; bar: interval"
+            let confidences = Set(rows.compactMap { $0.test.map { ($0.confidence * 1000).rounded() / 10 } }).sorted()
+            chart.note = [
+                rows.contains(where: \.deterministic) ? "virtual-time rows: exact ratios, no interval" : nil,
+                confidences.isEmpty ? nil : "intervals: Hodges–Lehmann on paired log ratios, "
+                    + confidences.map { "\($0.formatted(significant: 3))%" }.joined(separator: ", ") + " (what the pairs allow, at most 95%)",
+            ].compactMap { $0 }.joined(separator: "; ")
+            let svg = chart.render()
+            let height = Double(svg.firstMatch(of: /height="(\d+)"/).map { String($0.1) } ?? "560") ?? 560
+            panels.append((svg, height))
+        }
+        let total = panels.reduce(0) { $0 + $1.1 }
+        var document = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"960\" height=\"\(Int(total))\" viewBox=\"0 0 960 \(Int(total))\">\n"
+        var offset = 0.0
+        for (svg, height) in panels {
+            document += svg.replacingOccurrences(of: "<svg xmlns=\"http://www.w3.org/2000/svg\"", with: "<svg y=\"\(Int(offset))\"")
+            offset += height
+        }
+        return document + "</svg>\n"
+    }
+}
+
+extension BackendVersus.Comparison {
+    /// `128M ×1 aging on — pass_avg_s: 1.07× [1.03–1.10], slower (p 0.002, Holm 0.031; 10 pairs)`.
+    func sentence(omitting omitted: Set<String>, drivers showDrivers: Bool) -> String {
+        var text = configuration.label(omitting: omitted.union(["backend"]))
+        if showDrivers { text += " (drivers \(drivers.reference) / \(drivers.backend))" }
+        text += " — \(metric.name): "
+        guard let ratio else { return text + "no ratio (the reference's median is 0); \(pairs) pairs" }
+        text += "\(ratio.formatted(significant: 3))×"
+        if let interval, let test {
+            text += " [\(interval.lower.formatted(significant: 3))–\(interval.upper.formatted(significant: 3))"
+            if (test.confidence - 0.95).magnitude > 0.001 { text += ", \((test.confidence * 100).formatted(significant: 3))%" }
+            text += "], \(verdict.rawValue) (p \(test.p.formatted(significant: 2)), Holm \(adjustedP.formatted(significant: 2)); \(test.pairs) pairs)"
+        } else if deterministic {
+            text += ", \(verdict.rawValue)"
+        } else {
+            text += ", \(verdict.rawValue) (no pair with a log ratio: a zero on one side; \(pairs) pairs)"
+        }
+        return text
+    }
+
+    /// The comparison's scalar fields by CSV column name.
+    func fields(reference: String) -> [String: String] {
+        func text(_ value: Double?) -> String { value.map { $0.isFinite ? String($0) : "nan" } ?? "" }
+        return [
+            "reference": reference, "backend": backend, "configuration": configuration.label(omitting: ["backend"]),
+            "metric": metric.name, "unit": metric.unit, "better": metric.direction.rawValue, "pairs": String(pairs),
+            "reference_driver": drivers.reference, "backend_driver": drivers.backend,
+            "reference_median": text(MarkdownTable.median(referenceValues)), "backend_median": text(MarkdownTable.median(backendValues)),
+            "ratio": text(ratio), "hl_ratio": text(test.map { exp($0.estimate) }),
+            "interval_low": text(interval?.lower), "interval_high": text(interval?.upper),
+            "interval_confidence": text(test?.confidence), "p": text(test?.p),
+            "p_holm": test == nil ? "" : text(adjustedP), "verdict": verdict.rawValue,
+        ]
+    }
+}
