@@ -49,3 +49,22 @@ int agingbench_membarrier_register(void) {
 void agingbench_membarrier(void) {
     syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
 }
+
+__attribute__((noinline)) void agingbench_counted_region(void (*body)(void *), void *context) {
+    body(context);
+    // Keeps the call above from becoming a tail call, which would leave this function before
+    // the body runs and so end callgrind's count early.
+    __asm__ __volatile__("" ::: "memory");
+}
+
+__attribute__((noinline)) void agingbench_uncounted_region(void (*body)(void *), void *context) {
+    body(context);
+    __asm__ __volatile__("" ::: "memory");
+}
+
+__attribute__((noinline)) void agingbench_busy_instructions(uint64_t iterations) {
+    while (iterations != 0) {
+        __asm__ __volatile__("" : "+r"(iterations));
+        iterations -= 1;
+    }
+}

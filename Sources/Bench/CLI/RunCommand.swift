@@ -72,6 +72,12 @@ struct RunCommand: ParsableCommand {
     var schedule: String?
     @Option(parsing: .unconditional, help: "Virtual engine only: every this many virtual microseconds the VMM gives one 64-page window back at a seeded place (zap, TLB shootdown, host unmap); needs the host side.")
     var unmapEvery: Double?
+    @Option(parsing: .unconditional, help: """
+        What to measure: times (the default) or instructions (each cell counted under valgrind's \
+        callgrind: instructions per fault, per aged page and per notifier call; needs --aging-only \
+        --costs raw --vcpus 1).
+        """)
+    var count = "times"
     @Option(parsing: .unconditional, help: "Run shard i of n (1-based), e.g. 2/4; shard outputs concatenate.")
     var shard: String?
     @Option(parsing: .unconditional, help: "Output format: csv, json or markdown.")
@@ -276,6 +282,21 @@ struct RunCommand: ParsableCommand {
                 throw InputError("the virtual engine does not model \(option) (use --engine real)")
             }
         }
+        switch count {
+        case "times": break
+        case "instructions":
+            // Exact counts need one thread doing the counted work and no time-based spinning.
+            let conflicts: [(String, Bool)] = [
+                ("--aging-only", !agingOnly), ("--costs raw", costs != "raw"), ("--vcpus 1", counts != [1]),
+                ("--engine real", engineKind != .real),
+            ]
+            if let (needed, _) = conflicts.first(where: \.1) {
+                throw InputError("--count instructions counts single-threaded --aging-only cells on the bare secondary MMU; it needs \(needed)")
+            }
+            settings.countInstructions = true
+        default:
+            throw InputError("invalid count '\(count)': expected times or instructions")
+        }
         if costs != "calibrated" && engineKind == .real && calibration != nil {
             throw InputError("--calibration applies to --costs calibrated or --engine virtual only")
         }
@@ -320,6 +341,7 @@ struct RunCommand: ParsableCommand {
             ("preset", preset ?? "-"),
             ("unmap-every", unmapEvery.map { String($0) } ?? "-"),
             ("schedule", engineKind == .virtual ? settings.schedule.rawValue : "-"),
+            ("count", count),
         ]
         return Validated(
             plan: plan, settings: settings, format: outputFormat, destination: destination, resume: resume,

@@ -74,8 +74,8 @@ extension BackendVersus.Report {
                 item[column] = Self.textColumns.contains(column) ? value : (value.isEmpty ? NSNull() : number(Double(value)))
             }
             item["configuration"] = Dictionary(zip(row.configuration.columns, row.configuration.values), uniquingKeysWith: { first, _ in first })
-            item["reference_values"] = row.referenceValues.map { number($0) }
-            item["backend_values"] = row.backendValues.map { number($0) }
+            item["reference_values"] = row.paired.referenceValues.map { number($0) }
+            item["backend_values"] = row.paired.otherValues.map { number($0) }
             return item
         }
         return JSONWriter.render([
@@ -88,49 +88,25 @@ extension BackendVersus.Report {
     /// A forest plot: one panel per metric (log axis, a dashed line at 1), the configurations along
     /// x, per backend a dot at the ratio and a bar over its interval.
     public func forestPlot() -> String {
-        let metrics = settings.metrics.filter { name in comparisons.contains { $0.metric.name == name } }
-        let omitted = Set(sharedParameters.map(\.0))
-        var panels: [(String, Double)] = []
-        for name in metrics {
+        let omitted = Set(sharedParameters.map(\.0)).union(["backend"])
+        let panels = settings.metrics.compactMap { name -> String? in
             let rows = comparisons.filter { $0.metric.name == name }
-            var categories: [String] = []
-            for row in rows where !categories.contains(row.configuration.label(omitting: omitted.union(["backend"]))) {
-                categories.append(row.configuration.label(omitting: omitted.union(["backend"])))
-            }
-            let series = settings.backends.dropFirst().map { backend in
-                SVGChart.Series(name: backend, points: rows.filter { $0.backend == backend }.compactMap { row in
-                    guard let ratio = row.ratio, ratio > 0 else { return nil }
-                    let (low, high) = row.interval ?? (ratio, ratio)
-                    return SVGChart.Point(category: row.configuration.label(omitting: omitted.union(["backend"])),
-                                          spread: Spread(median: ratio, minimum: low, maximum: high, count: row.pairs))
-                })
-            }
-            var chart = SVGChart(
-                title: "\(name): other ÷ \(settings.reference)", source: source, xTitle: "configuration",
-                yTitle: "ratio to \(settings.reference) (\(name), \(rows[0].metric.direction.rawValue) is better)",
-                categories: categories, series: Array(series))
-            chart.logY = true
-            chart.referenceY = 1
-            chart.connect = false
-            chart.legendNote = "dot: ratio; bar: interval"
-            let confidences = Set(rows.compactMap { $0.test.map { ($0.confidence * 1000).rounded() / 10 } }).sorted()
-            chart.note = [
+            guard let first = rows.first else { return nil }
+            let note = [
                 rows.contains(where: \.deterministic) ? "virtual-time rows: exact ratios, no interval" : nil,
-                confidences.isEmpty ? nil : "intervals: Hodges–Lehmann on paired log ratios, "
-                    + confidences.map { "\($0.formatted(significant: 3))%" }.joined(separator: ", ") + " (what the pairs allow, at most 95%)",
+                ForestPlot.confidenceNote(rows.compactMap(\.test)),
             ].compactMap { $0 }.joined(separator: "; ")
-            let svg = chart.render()
-            let height = Double(svg.firstMatch(of: /height="(\d+)"/).map { String($0.1) } ?? "560") ?? 560
-            panels.append((svg, height))
+            return ForestPlot.panel(
+                title: "\(name): other ÷ \(settings.reference)", source: source,
+                yTitle: "ratio to \(settings.reference) (\(name), \(first.metric.direction.rawValue) is better)",
+                series: Array(settings.backends.dropFirst()),
+                points: rows.compactMap { row in
+                    row.ratio.map { ForestPlot.Point(category: row.configuration.label(omitting: omitted), series: row.backend,
+                                                     ratio: $0, interval: row.interval, pairs: row.pairs) }
+                },
+                note: note)
         }
-        let total = panels.reduce(0) { $0 + $1.1 }
-        var document = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"960\" height=\"\(Int(total))\" viewBox=\"0 0 960 \(Int(total))\">\n"
-        var offset = 0.0
-        for (svg, height) in panels {
-            document += svg.replacingOccurrences(of: "<svg xmlns=\"http://www.w3.org/2000/svg\"", with: "<svg y=\"\(Int(offset))\"")
-            offset += height
-        }
-        return document + "</svg>\n"
+        return ForestPlot.stack(panels)
     }
 }
 
@@ -139,13 +115,10 @@ extension BackendVersus.Comparison {
     func sentence(omitting omitted: Set<String>, drivers showDrivers: Bool) -> String {
         var text = configuration.label(omitting: omitted.union(["backend"]))
         if showDrivers { text += " (drivers \(drivers.reference) / \(drivers.backend))" }
-        text += " — \(metric.name): "
-        guard let ratio else { return text + "no ratio (the reference's median is 0); \(pairs) pairs" }
-        text += "\(ratio.formatted(significant: 3))×"
-        if let interval, let test {
-            text += " [\(interval.lower.formatted(significant: 3))–\(interval.upper.formatted(significant: 3))"
-            if (test.confidence - 0.95).magnitude > 0.001 { text += ", \((test.confidence * 100).formatted(significant: 3))%" }
-            text += "], \(verdict.rawValue) (p \(test.p.formatted(significant: 2)), Holm \(adjustedP.formatted(significant: 2)); \(test.pairs) pairs)"
+        text += " — \(metric.name): " + paired.text
+        guard ratio != nil else { return text + "; \(pairs) pairs" }
+        if let test {
+            text += ", \(verdict.rawValue) (p \(test.p.formatted(significant: 2)), Holm \(adjustedP.formatted(significant: 2)); \(test.pairs) pairs)"
         } else if deterministic {
             text += ", \(verdict.rawValue)"
         } else {
@@ -161,7 +134,7 @@ extension BackendVersus.Comparison {
             "reference": reference, "backend": backend, "configuration": configuration.label(omitting: ["backend"]),
             "metric": metric.name, "unit": metric.unit, "better": metric.direction.rawValue, "pairs": String(pairs),
             "reference_driver": drivers.reference, "backend_driver": drivers.backend,
-            "reference_median": text(MarkdownTable.median(referenceValues)), "backend_median": text(MarkdownTable.median(backendValues)),
+            "reference_median": text(MarkdownTable.median(paired.referenceValues)), "backend_median": text(MarkdownTable.median(paired.otherValues)),
             "ratio": text(ratio), "hl_ratio": text(test.map { exp($0.estimate) }),
             "interval_low": text(interval?.lower), "interval_high": text(interval?.upper),
             "interval_confidence": text(test?.confidence), "p": text(test?.p),

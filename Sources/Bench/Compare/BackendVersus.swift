@@ -6,14 +6,12 @@ import Foundation
 /// Contract: a configuration is every parameter column but the backend and the driver (which
 /// differs between backends by design; when one backend ran under several drivers the driver
 /// stays in the configuration, so only same-driver rows pair). Two rows pair when they share the
-/// configuration, the run (host, timestamp, commit) and the repetition. Per metric the estimate is
-/// the ratio of medians over the pairs, other ÷ reference; the interval is the Hodges–Lehmann
-/// interval of the pairs' log ratios, exponentiated (`SignedRank`); the test is the exact Wilcoxon
-/// signed-rank test of those log ratios; Holm's adjustment runs over the family of every tested
-/// comparison in the report (configurations × metrics × backends other than the reference). A
-/// virtual-engine configuration is deterministic: its single pair gives the ratio alone, exact, and
-/// is not in the family. A pair with a zero on one side has no log ratio and is left out; a pair of
-/// two zeros counts as equal. Pure: reads nothing but its arguments.
+/// configuration, the run (host, timestamp, commit) and the repetition. Per metric a `PairedRatio`
+/// of the pairs, other ÷ reference: the ratio of medians, the Hodges–Lehmann interval and the exact
+/// Wilcoxon signed-rank test of the pairs' log ratios. Holm's adjustment runs over the family of
+/// every tested comparison in the report (configurations × metrics × backends other than the
+/// reference). A virtual-engine configuration is deterministic: its single pair gives the ratio
+/// alone, exact, and is not in the family. Pure: reads nothing but its arguments.
 public enum BackendVersus {
     /// What was asked.
     public struct Settings: Sendable {
@@ -56,23 +54,15 @@ public enum BackendVersus {
         public let backend: String
         /// The drivers the two rows ran (reference's, then the backend's).
         public let drivers: (reference: String, backend: String)
-        /// The paired values, reference's and the backend's, in pair order.
-        public let referenceValues: [Double]
-        public let backendValues: [Double]
-        /// median(backend) ÷ median(reference) over the pairs; nil when the reference's is 0.
-        public let ratio: Double?
-        /// The signed-rank test and interval of the log ratios; nil for a deterministic pair or
-        /// when no pair has a log ratio.
-        public let test: SignedRank.Result?
+        /// The pairs, their ratio and, unless the configuration is deterministic, the test.
+        public let paired: PairedRatio
         public var adjustedP = 1.0
         public var verdict: Verdict = .notSeparable
 
-        /// The interval as ratios.
-        public var interval: (lower: Double, upper: Double)? {
-            test.map { (exp($0.lower), exp($0.upper)) }
-        }
-
-        public var pairs: Int { referenceValues.count }
+        public var ratio: Double? { paired.ratio }
+        public var test: SignedRank.Result? { paired.test }
+        public var interval: (lower: Double, upper: Double)? { paired.interval }
+        public var pairs: Int { paired.pairs }
         public var deterministic: Bool { configuration.value("engine") == "virtual" }
     }
 
@@ -140,26 +130,17 @@ public enum BackendVersus {
                 guard let first = pairs.first else { continue }
                 anyPair = true
                 for metric in metrics {
-                    let values = pairs.compactMap { reference, other -> (Double, Double)? in
+                    let values = pairs.compactMap { reference, other -> (reference: Double, other: Double)? in
                         guard let a = metric.value(reference, runs, settings.reference), let b = metric.value(other, runs, settings.reference),
                               a.isFinite, b.isFinite else { return nil }
                         return (a, b)
                     }
                     guard !values.isEmpty else { continue }
-                    let referenceValues = values.map(\.0), backendValues = values.map(\.1)
-                    let referenceMedian = MarkdownTable.median(referenceValues)
-                    let ratio = referenceMedian != 0 ? MarkdownTable.median(backendValues) / referenceMedian
-                        : (MarkdownTable.median(backendValues) == 0 ? 1 : nil)
-                    let logRatios = values.compactMap { a, b -> Double? in
-                        if a == 0 && b == 0 { return 0 }
-                        return a > 0 && b > 0 ? log(b / a) : nil
-                    }
                     let deterministic = configuration.value("engine") == "virtual"
-                    let test = deterministic ? nil : SignedRank.test(logRatios, level: settings.level)
                     comparisons.append(Comparison(
                         configuration: configuration, metric: metric, backend: backend,
                         drivers: (first.0["driver"] ?? "", first.1["driver"] ?? ""),
-                        referenceValues: referenceValues, backendValues: backendValues, ratio: ratio, test: test))
+                        paired: PairedRatio(values, level: settings.level, tested: !deterministic)))
                 }
             }
         }

@@ -29,11 +29,20 @@ extension CompareMetric {
                   let other = runs.partner(of: row, backend: reference)?.number("populate_s") else { return nil }
             return ratio(populate, other)
         },
-        CompareMetric("notifier_calls_per_pass", .lowerIsBetter, unit: "calls/pass", gates: true,
+        .column("instructions_per_aged_page", .lowerIsBetter, unit: "instructions", gates: true, exact: true,
+                summary: "instructions of the aging passes per present page visited (callgrind, run --count instructions)",
+                when: { ($0.number("instructions_per_aged_page") ?? 0) > 0 }),
+        .column("instructions_per_notifier_call", .lowerIsBetter, unit: "instructions", gates: true, exact: true,
+                summary: "instructions of the aging passes per test_young/clear_young call (callgrind)",
+                when: { ($0.number("instructions_per_notifier_call") ?? 0) > 0 }),
+        .column("instructions_per_fault", .lowerIsBetter, unit: "instructions", gates: true, exact: true,
+                summary: "instructions of the populate per fault (callgrind)",
+                when: { ($0.number("instructions_per_fault") ?? 0) > 0 }),
+        CompareMetric("notifier_calls_per_pass", .lowerIsBetter, unit: "calls/pass", gates: true, exact: true,
                       summary: "test_young/clear_young calls per --aging-only pass (an exact count)") { row, _, _ in
             perPass(row, "notifier_calls")
         },
-        CompareMetric("lock_acquisitions_per_pass", .lowerIsBetter, unit: "acquisitions/pass", gates: true,
+        CompareMetric("lock_acquisitions_per_pass", .lowerIsBetter, unit: "acquisitions/pass", gates: true, exact: true,
                       summary: "mmu_lock acquisitions per --aging-only pass, populate's included (an exact count)") { row, _, _ in
             perPass(row, "lock_acquisitions")
         },

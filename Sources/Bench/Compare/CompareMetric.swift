@@ -22,26 +22,34 @@ public struct CompareMetric: Sendable {
     public let gatesByDefault: Bool
     /// One line on what it is, for help and the README.
     public let summary: String
+    /// A count that repeats exactly for one build (calls, acquisitions, instructions), not a time:
+    /// when it holds still on both sides a change needs no significance test (`MetricComparison.settled`).
+    public let exact: Bool
+
+    /// The largest relative spread (max − min over the median) at which an exact count still
+    /// counts as holding still: callgrind's counts of one build differ by about 1e-6.
+    public static let negligibleSpread = 0.001
     let value: @Sendable (ResultRow, RunIndex, _ reference: String) -> Double?
 
     init(
-        _ name: String, _ direction: Direction, unit: String, gates: Bool = false, summary: String,
+        _ name: String, _ direction: Direction, unit: String, gates: Bool = false, exact: Bool = false, summary: String,
         value: @escaping @Sendable (ResultRow, RunIndex, String) -> Double?
     ) {
         self.name = name
         self.direction = direction
         self.unit = unit
         self.gatesByDefault = gates
+        self.exact = exact
         self.summary = summary
         self.value = value
     }
 
     /// A results column read as it is.
     static func column(
-        _ name: String, _ direction: Direction, unit: String, gates: Bool = false, summary: String,
+        _ name: String, _ direction: Direction, unit: String, gates: Bool = false, exact: Bool = false, summary: String,
         when applies: @escaping @Sendable (ResultRow) -> Bool = { _ in true }
     ) -> CompareMetric {
-        CompareMetric(name, direction, unit: unit, gates: gates, summary: summary) { row, _, _ in
+        CompareMetric(name, direction, unit: unit, gates: gates, exact: exact, summary: summary) { row, _, _ in
             applies(row) ? row.number(name) : nil
         }
     }

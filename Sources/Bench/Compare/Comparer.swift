@@ -4,7 +4,8 @@
 /// JSON file, or files of two schemas, compare on what they share. Each metric's samples are its
 /// values over a cell's repetitions in each file; the Mann–Whitney test judges them, Holm's
 /// adjustment runs over the gating comparisons (and separately over the informational ones), and
-/// the verdict follows `Verdict`'s rules. A base cell with a gating metric that the new file
+/// the verdict follows `Verdict`'s rules; an exact count that holds still on both sides is judged by
+/// its threshold alone (`MetricComparison.settled`). A base cell with a gating metric that the new file
 /// lacks fails the comparison unless `settings.allowMissing`. Pure: reads nothing but its arguments.
 public enum Comparer {
     public static func compare(base: ResultTable, new: ResultTable, settings: CompareSettings) -> ComparisonReport {
@@ -22,16 +23,21 @@ public enum Comparer {
                 let pooled = baseValues + newValues
                 let tested = pooled.contains { $0 != pooled[0] }
                 let test = MannWhitney.test(baseValues, newValues)
+                let settled = metric.exact && [baseValues, newValues].allSatisfy { Self.relativeSpread($0) <= CompareMetric.negligibleSpread }
                 let baseMedian = MarkdownTable.median(baseValues), newMedian = MarkdownTable.median(newValues)
                 comparisons.append(MetricComparison(
                     cell: cell, metric: metric.name, direction: metric.direction, unit: metric.unit,
                     base: baseValues, new: newValues, baseMedian: baseMedian, newMedian: newMedian,
                     change: relativeChange(from: baseMedian, to: newMedian), threshold: settings.threshold(for: metric.name),
-                    test: test, adjustedP: 1, gates: settings.gate.contains(metric.name), tested: tested, verdict: .unchanged))
+                    test: test, adjustedP: 1, gates: settings.gate.contains(metric.name), tested: tested, settled: settled,
+                    verdict: .unchanged))
             }
         }
         for gating in [true, false] {
-            let family = comparisons.indices.filter { comparisons[$0].gates == gating && comparisons[$0].tested }
+            // A settled count needs no test, so it takes no share of the others' alpha.
+            let family = comparisons.indices.filter {
+                comparisons[$0].gates == gating && comparisons[$0].tested && !comparisons[$0].settled
+            }
             let adjusted = HolmAdjustment.adjust(family.map { comparisons[$0].test.p })
             for (index, p) in zip(family, adjusted) { comparisons[index].adjustedP = p }
         }
@@ -39,7 +45,7 @@ public enum Comparer {
             comparisons[index].verdict = verdict(comparisons[index], alpha: settings.alpha)
         }
 
-        let gating = comparisons.filter { $0.gates && $0.tested }
+        let gating = comparisons.filter { $0.gates && $0.tested && !$0.settled }
         let (needed, note, possible) = power(of: gating, alpha: settings.alpha)
         let onlyInBase = baseSamples.order.filter { newSamples.values[$0] == nil }
         let missingGatingCells = onlyInBase.filter { cell in
@@ -70,6 +76,13 @@ public enum Comparer {
         return models
     }
 
+    /// (max − min) / |median| of `values`; 0 for one value or all equal, infinity around a zero median.
+    static func relativeSpread(_ values: [Double]) -> Double {
+        guard let low = values.min(), let high = values.max(), high != low else { return 0 }
+        let median = abs(MarkdownTable.median(values))
+        return median > 0 ? (high - low) / median : .infinity
+    }
+
     /// (new − base) / |base|; 0 for two zeros, ±infinity from a zero base.
     static func relativeChange(from base: Double, to new: Double) -> Double {
         if base == new { return 0 }
@@ -80,7 +93,7 @@ public enum Comparer {
     static func verdict(_ comparison: MetricComparison, alpha: Double) -> Verdict {
         let worse = comparison.worsening
         guard abs(worse) > comparison.threshold else { return .unchanged }
-        guard comparison.tested, comparison.adjustedP <= alpha else { return .notSignificant }
+        guard comparison.settled || (comparison.tested && comparison.adjustedP <= alpha) else { return .notSignificant }
         return worse > 0 ? .regressed : .improved
     }
 

@@ -4,7 +4,8 @@
 /// (new − base) / |base|, 0 when both medians are 0 and ±infinity when only the base is 0.
 /// `adjustedP` is Holm-adjusted within the comparison's family (the gating ones, or the
 /// informational ones); a comparison whose values are all equal on both sides cannot be
-/// significant and is left out of both families (its p-values are 1).
+/// significant and is left out of both families (its p-values are 1). A `settled` comparison
+/// (an exact count that repeats) needs no test: its verdict is the threshold's.
 public struct MetricComparison: Sendable {
     public let cell: CellKey
     public let metric: String
@@ -23,6 +24,9 @@ public struct MetricComparison: Sendable {
     public let gates: Bool
     /// Whether the comparison is in a Holm family (its values are not all one number).
     public let tested: Bool
+    /// An exact count whose values hold still on each side (relative spread at most
+    /// `CompareMetric.negligibleSpread`): every change is real, so the threshold alone judges it.
+    public let settled: Bool
     public internal(set) var verdict: Verdict
 
     /// The change in the worse direction, as a fraction: positive is worse.

@@ -12,8 +12,8 @@ import Foundation
 /// schema version. Google Benchmark aggregate entries (mean, median, …) are skipped: comparisons
 /// need the repetitions themselves.
 public struct ResultTable: Sendable {
-    /// Schema versions whose columns mean what this version expects: 2, and 3, which adds columns.
-    public static let supportedSchemas: Set<Int> = [2, 3, 4, 5]
+    /// Schema versions whose columns mean what this version expects: 2, and each later one, which adds columns.
+    public static let supportedSchemas: Set<Int> = [2, 3, 4, 5, 6]
 
     /// Where the rows came from, for messages.
     public let name: String

@@ -8,8 +8,9 @@ import Foundation
 /// with enough cells for any shard count up to `maximumShards`. Their CSV outputs, concatenated,
 /// are the gate's results. Each sweep runs `repetitions` times per cell, enough that Holm's
 /// adjustment over the gating comparisons can still reach alpha (see README, "Comparing runs and
-/// the CI gate"). `settings` are `compare`'s with the gate's thresholds: 5% for exact counts,
-/// wider for timing ratios, whose spread on a shared 2-core machine the A/A record shows.
+/// the CI gate"). `settings` are `compare`'s with the gate's thresholds: 1% for instruction
+/// counts, 5% for other exact counts, wider for timing ratios, whose spread on a shared 2-core
+/// machine the A/A record shows.
 public enum GateSweep {
     /// Repetitions per cell: 2 / C(16, 8) = 0.00016 ≤ 0.05 / 300, so up to 300 gating comparisons
     /// can show a change.
@@ -36,6 +37,11 @@ public enum GateSweep {
             // with eviction: the on/off and backend/backend ratios, refaults.
             ["run", "--calibration", calibration, "--memory", "32M", "--vcpus", "1", "--aging", "on,off",
              "--rounds", "1", "--evict-after", "3", "--repetitions", String(repetitions)],
+            // Instructions per fault, per aged page and per notifier call under callgrind: counts
+            // that repeat to about 1e-6 whatever the machine's load, so a 1% threshold holds.
+            // Two repetitions show that they repeat.
+            ["run", "--count", "instructions", "--aging-only", "--costs", "raw", "--memory", "16M", "--vcpus", "1",
+             "--passes", "3", "--repetitions", "2"],
         ]
     }
 
@@ -46,12 +52,19 @@ public enum GateSweep {
     /// change of a real regression such as an aging walk that stops inlining.
     public static let ratioThresholdPercent = 50.0
 
+    /// Threshold of the instruction counts, in percent: their A/A spread is about 1e-6, so a 2%
+    /// regression is twice over it.
+    public static let instructionThresholdPercent = 1.0
+
     /// `compare`'s settings for the gate.
     public static var settings: CompareSettings {
         var settings = CompareSettings()
         settings.gate = Set(CompareMetric.defaultGate)
         for metric in CompareMetric.catalog where metric.unit == "×" {
             settings.thresholds[metric.name] = ratioThresholdPercent / 100
+        }
+        for metric in CompareMetric.catalog where metric.unit == "instructions" {
+            settings.thresholds[metric.name] = instructionThresholdPercent / 100
         }
         return settings
     }

@@ -1,6 +1,6 @@
 /// One row of results: the metadata and measurements of a single sweep cell run.
 ///
-/// Contract: the stored properties are exactly the CSV columns of schema version 5, and
+/// Contract: the stored properties are exactly the CSV columns of schema version 6, and
 /// `RunRecord.columnTable` lists them once, in file order, with their column names. Column names
 /// and order never change within a schema version; adding, removing, renaming or reordering a
 /// column bumps `schemaVersion`, so any file can be read by looking at its `schema` column.
@@ -8,7 +8,7 @@
 /// are concatenated across shards and hosts.
 public struct RunRecord: Sendable, Hashable {
     /// The current column set's version, written into every row.
-    public static let schemaVersion = 5
+    public static let schemaVersion = 6
 
     /// `schema`: Version of the column set; see `RunRecord.schemaVersion`.
     public var schema: Int
@@ -56,7 +56,7 @@ public struct RunRecord: Sendable, Hashable {
     public var costs: String
     /// `calibration`: Id of the calibration the remainders (and, with the virtual engine, every operation's cost) came from ("" without one).
     public var calibration: String
-    /// `engine`: "real" (threads on the machine's CPUs), "virtual" (agents in virtual time, ties in scheduling order) or "virtual-random" (ties and costs perturbed by the seed); virtual times are in the same columns.
+    /// `engine`: "real" (threads on the machine's CPUs), "virtual" (agents in virtual time, ties in scheduling order), "virtual-random" (ties and costs perturbed by the seed; virtual times are in the same columns) or "callgrind" (the real engine's code under valgrind's callgrind, `run --count instructions`: instruction counts, every time blank).
     public var engine: String
     /// `fault_remainder_ns`: Calibrated nanoseconds spent per fault outside every lock.
     public var faultRemainderNanos: Double
@@ -107,6 +107,12 @@ public struct RunRecord: Sendable, Hashable {
     public var pagesAged: UInt64
     /// `lock_acquisitions`: Acquisitions of the model's mmu_lock, both sides.
     public var lockAcquisitions: UInt64
+    /// `instructions_per_fault`: Instructions of the populate per fault, counted by callgrind (`run --count instructions`, `engine` callgrind); 0 in every other row.
+    public var instructionsPerFault: Double = 0
+    /// `instructions_per_aged_page`: Instructions of the timed aging passes per present page they visited, counted by callgrind; 0 in every other row.
+    public var instructionsPerAgedPage: Double = 0
+    /// `instructions_per_notifier_call`: Instructions of the timed aging passes per test_young/clear_young call, counted by callgrind; 0 in every other row.
+    public var instructionsPerNotifierCall: Double = 0
     /// `vcpu_lock_contended`: vCPU acquisitions of mmu_lock that had to wait.
     public var vcpuLockContended: UInt64
     /// `vcpu_lock_wait_ns`: Total nanoseconds vCPUs waited for mmu_lock.

@@ -36,11 +36,16 @@ public struct SweepRunner {
         let start = Ticks.monotonicNanoseconds()
         let cells = plan.cells.filter { !done.contains($0.index) }
         var records: [RunRecord] = []
+        let counter = settings.countInstructions && !cells.isEmpty ? try InstructionCounter.prepare() : nil
         for (position, cell) in cells.enumerated() {
             if shouldStop() { break }
             guard let descriptor = Backends.named(cell.backend) else { continue }
             if onTerminal { StandardError.write("\r\u{1B}[K" + progress(position, of: cells.count, since: start, cell: cell)) }
-            let record = try CellRunner.run(cell, descriptor: descriptor, settings: settings, context: context)
+            let record = if let counter {
+                try counter.count(cell, settings: settings, context: context)
+            } else {
+                try CellRunner.run(cell, descriptor: descriptor, settings: settings, context: context)
+            }
             records.append(record)
             if inLog {
                 StandardError.write("agingbench: " + progress(position + 1, of: cells.count, since: start, cell: cell, finished: record) + "\n")

@@ -74,7 +74,7 @@ public enum CellRunner {
                     mmu: mmu, index: index, pages: pagesPerVCPU, settings: settings,
                     repetition: cell.repetition, host: host, tlb: remote?.tlb(index))
                 populateGate.wait()
-                worker.populate()
+                CountedRegion.measure(.populate) { worker.populate() }
                 populated.signal()
                 workGate.wait()
                 if !settings.agingOnly { worker.work() }
@@ -184,7 +184,7 @@ extension CellRunner {
         var referenceTicks: UInt64 = 0
         for _ in 0..<max(1, settings.agingOnlyPasses) {
             makeHalfYoung()
-            driver.runPass()
+            CountedRegion.measure(.aging) { driver.runPass() }
             referenceTicks &+= reference?.timedPass(.windowed, window: settings.windowPages).ticks ?? 0
         }
         marker.retire()

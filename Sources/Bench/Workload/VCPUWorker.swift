@@ -110,7 +110,7 @@ struct VCPUWorker<MMU: SecondaryMMU> {
         var refaults: UInt64 = 0
         var falseOldRefaults: UInt64 = 0
         let faults = mmu.accessFaulting(gfn, write: write, thread: thread, tlb: tlb, host: host) { ticks, result in
-            report.faultTicks.record(max(ticks, 1))
+            CountedRegion.excluding(from: .populate) { report.faultTicks.record(max(ticks, 1)) }
             if let result, result.isRefault {
                 refaults &+= 1
                 if result == .falseOldRefault { falseOldRefaults &+= 1 }

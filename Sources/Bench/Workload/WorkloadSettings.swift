@@ -22,6 +22,9 @@ public struct WorkloadSettings: Sendable, Hashable {
     public var agingOnly = false
     /// Aging passes timed in an `--aging-only` run.
     public var agingOnlyPasses: Int = 5
+    /// `--count instructions`: each cell's instructions counted under callgrind instead of its
+    /// times measured (`InstructionCounter`).
+    public var countInstructions = false
     /// Run the backends in their x86 A/D-bits-off mode (access tracking; `--ad-off`).
     public var accessTracking = false
     /// Look-around window (pages per notifier call), at most 64.

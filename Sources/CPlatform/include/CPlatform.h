@@ -60,4 +60,18 @@ void agingbench_interrupt_restore(void);
 /// The first SIGINT or SIGTERM received since agingbench_interrupt_install, or 0.
 int agingbench_interrupt_signal(void);
 
+/// Calls body(context). Never inlined, and named so callgrind can switch instruction counting on
+/// at its entry and off at its return (--toggle-collect=agingbench_counted_region): the one
+/// function `agingbench run --count instructions` counts inside.
+void agingbench_counted_region(void (*body)(void *), void *context);
+
+/// Calls body(context), named so callgrind can switch counting off inside a counted region
+/// (--toggle-collect=agingbench_uncounted_region): the harness's own timing records, whose work
+/// depends on the times they record.
+void agingbench_uncounted_region(void (*body)(void *), void *context);
+
+/// Executes about 3 × iterations instructions that do nothing (a decrement-and-branch loop the
+/// compiler cannot remove): the work an injected regression adds (AGINGBENCH_INJECT builds only).
+void agingbench_busy_instructions(uint64_t iterations);
+
 #endif
