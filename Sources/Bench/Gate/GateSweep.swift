@@ -5,7 +5,7 @@ import Foundation
 /// made and compared the same way.
 ///
 /// Contract: `sweeps` are `run` argument lists (without `--output`, `--shard` or `--quiet`), each
-/// with enough cells for any shard count up to `maximumShards`. Their CSV outputs, concatenated,
+/// with enough comparison groups for any shard count up to `maximumShards`. Their CSV outputs, concatenated,
 /// are the gate's results. Each sweep runs `repetitions` times per cell, enough that Holm's
 /// adjustment over the gating comparisons can still reach alpha (see README, "Comparing runs and
 /// the CI gate"). `settings` are `compare`'s with the gate's thresholds: 1% for instruction
@@ -16,8 +16,9 @@ public enum GateSweep {
     /// can show a change.
     public static let repetitions = 8
 
-    /// The largest `--shard` count every sweep has cells for.
-    public static let maximumShards = 64
+    /// The largest `--shard` count every sweep has cells for: shards deal out whole comparison
+    /// groups (memory × vCPUs × repetition), and the instruction sweep has two.
+    public static let maximumShards = 2
 
     /// The default calibration of the calibrated sweep: committed, so every machine runs the gate
     /// with the same remainders.
