@@ -52,6 +52,9 @@ public final class RadixMMU: SecondaryMMU, @unchecked Sendable {
     }
 
     public func handleFault(_ gfn: UInt64, write: Bool, sequence: UInt64, thread: HostThread) -> FaultOutcome {
+        #if AGINGBENCH_INJECT
+        InjectedWork.fault()
+        #endif
         if format.accessTracking && fastFault(gfn, write: write, thread: thread) {
             thread.events.fastFaults &+= 1
             return .restored
@@ -162,6 +165,9 @@ public final class RadixMMU: SecondaryMMU, @unchecked Sendable {
         // in this loop, even one never taken, spills the loop's values around it (and the format
         // copy it passes), so every young leaf reloads them from the stack and the 4-way switch
         // became a jump table; that cost arm64's compare-exchange walk pass_vs_limit 1.40 → 1.49.
+        #if AGINGBENCH_INJECT
+        InjectedWork.walk()
+        #endif
         if clearing && !clearsInline {
             return walkYoungOutOfLine(range, thread: thread, marked: markedBitmap)
         }

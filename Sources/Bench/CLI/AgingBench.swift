@@ -16,7 +16,7 @@ public struct AgingBench: ParsableCommand {
         subcommands: [
             RunCommand.self, CalibrateCommand.self, MergeCommand.self, ListCommand.self, LimitCommand.self,
             AblationCommand.self, PlotCommand.self,
-            CompareCommand.self, VersusCommand.self, BaselineCommand.self, HistoryCommand.self,
+            CompareCommand.self, VersusCommand.self, ABCommand.self, BaselineCommand.self, HistoryCommand.self,
         ],
         defaultSubcommand: RunCommand.self
     )

@@ -84,7 +84,19 @@ struct CompareCommand: ParsableCommand {
 
     /// The options, checked.
     func settings() throws(InputError) -> CompareSettings {
-        var settings = CompareSettings()
+        var settings = try Self.settings(alpha: alpha, threshold: threshold, gate: gate, metrics: metrics)
+        guard !reference.isEmpty else { throw InputError("--reference is empty: give a backend name") }
+        settings.reference = reference
+        settings.allowMissing = allowMissing
+        return settings
+    }
+
+    /// `--alpha`, `--threshold`, `--gate` and `--metrics` as `compare` reads them (`ab` reads them
+    /// the same way), applied to `base`.
+    static func settings(
+        alpha: Double, threshold: [String], gate: String?, metrics: String, base: CompareSettings = CompareSettings()
+    ) throws(InputError) -> CompareSettings {
+        var settings = base
         guard alpha > 0 && alpha < 1 else { throw InputError("--alpha \(alpha) must be between 0 and 1") }
         settings.alpha = alpha
         for item in threshold.flatMap(RunCommand.list) {
@@ -93,21 +105,18 @@ struct CompareCommand: ParsableCommand {
                 throw InputError("invalid threshold '\(item)': expected PERCENT or METRIC=PERCENT, e.g. pass_avg_s=10")
             }
             if parts.count == 2 {
-                try Self.requireKnown([parts[0]], option: "--threshold")
+                try requireKnown([parts[0]], option: "--threshold")
                 settings.thresholds[parts[0]] = percent / 100
             } else {
                 settings.defaultThreshold = percent / 100
             }
         }
         if let gate {
-            settings.gate = try Self.metricSet(gate, option: "--gate")
+            settings.gate = try metricSet(gate, option: "--gate")
         }
         if metrics != "all" {
-            settings.metrics = try Self.metricSet(metrics, option: "--metrics")
+            settings.metrics = try metricSet(metrics, option: "--metrics")
         }
-        guard !reference.isEmpty else { throw InputError("--reference is empty: give a backend name") }
-        settings.reference = reference
-        settings.allowMissing = allowMissing
         return settings
     }
 

@@ -3,11 +3,7 @@ import Foundation
 extension BackendVersus.Report {
     /// The columns every configuration shares, left out of the configuration labels.
     var sharedParameters: [(String, String)] {
-        guard let first = comparisons.first?.configuration else { return [] }
-        let configurations = Set(comparisons.map(\.configuration))
-        return zip(first.columns, first.values).filter { column, value in
-            !value.isEmpty && configurations.allSatisfy { $0.value(column) == value }
-        }
+        CellKey.sharedParameters(comparisons.map(\.configuration))
     }
 
     /// The report as Markdown: a heading per backend, then one line per configuration × metric

@@ -50,6 +50,16 @@ public struct CellKey: Sendable, Hashable, Comparable {
         return parts.joined(separator: " ")
     }
 
+    /// The parameters every one of `keys` has with one value (the label's fixed part, `backend`,
+    /// `variant`, memory, vCPUs and aging, aside): what a report says once instead of per cell.
+    public static func sharedParameters(_ keys: [CellKey]) -> [(String, String)] {
+        guard let first = keys.first else { return [] }
+        return zip(first.columns, first.values).filter { column, value in
+            !["backend", "variant", "memory_per_vcpu_bytes", "vcpus", "aging"].contains(column) && !value.isEmpty
+                && keys.allSatisfy { $0.value(column) == value }
+        }
+    }
+
     public static func < (lhs: CellKey, rhs: CellKey) -> Bool {
         lhs.values.lexicographicallyPrecedes(rhs.values)
     }

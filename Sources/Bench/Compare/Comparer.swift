@@ -91,10 +91,8 @@ public enum Comparer {
     }
 
     static func verdict(_ comparison: MetricComparison, alpha: Double) -> Verdict {
-        let worse = comparison.worsening
-        guard abs(worse) > comparison.threshold else { return .unchanged }
-        guard comparison.settled || (comparison.tested && comparison.adjustedP <= alpha) else { return .notSignificant }
-        return worse > 0 ? .regressed : .improved
+        Verdict.judge(worsening: comparison.worsening, threshold: comparison.threshold, settled: comparison.settled,
+                      tested: comparison.tested, adjustedP: comparison.adjustedP, alpha: alpha)
     }
 
     /// Whether Holm's first step can ever pass: the smallest p-value any gating comparison can

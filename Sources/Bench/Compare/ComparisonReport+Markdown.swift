@@ -57,11 +57,7 @@ extension ComparisonReport {
 
     /// Parameters beyond the first five with one value in every cell: said once, not per row.
     private var sharedParameters: [(String, String)] {
-        guard let first = comparisons.first?.cell else { return [] }
-        return zip(first.columns, first.values).filter { column, value in
-            !["backend", "variant", "memory_per_vcpu_bytes", "vcpus", "aging"].contains(column)
-                && comparisons.allSatisfy { $0.cell.value(column) == value }
-        }
+        CellKey.sharedParameters(comparisons.map(\.cell))
     }
 
     private func table(_ rows: [MetricComparison]) -> String {

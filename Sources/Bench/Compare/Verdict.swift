@@ -9,4 +9,14 @@ public enum Verdict: String, Sendable, CaseIterable {
     case improved
     case notSignificant = "not significant"
     case unchanged
+
+    /// The verdict on a change that is `worsening` (a fraction, positive worse) against
+    /// `threshold`: unchanged within it; beyond it, regressed or improved when the change is
+    /// `settled` (an exact count that holds still) or `tested` with a Holm-adjusted p at most
+    /// `alpha`, else not significant.
+    static func judge(worsening: Double, threshold: Double, settled: Bool, tested: Bool, adjustedP: Double, alpha: Double) -> Verdict {
+        guard abs(worsening) > threshold else { return .unchanged }
+        guard settled || (tested && adjustedP <= alpha) else { return .notSignificant }
+        return worsening > 0 ? .regressed : .improved
+    }
 }

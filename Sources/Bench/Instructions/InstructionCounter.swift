@@ -47,9 +47,9 @@ final class InstructionCounter {
         let counter = InstructionCounter(
             valgrind: valgrind, executable: directory.appendingPathComponent("agingbench").path, directory: directory)
         let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-        let (status, errors) = run(strip, ["--strip-debug", "-o", counter.executable, me], environment: [:])
+        let (status, errors) = Subprocess.run(strip, ["--strip-debug", "-o", counter.executable, me], environment: [:])
         guard status == 0 else {
-            throw InputError("strip --strip-debug of \(me) failed (exit \(status)): \(lastLine(errors))")
+            throw InputError("strip --strip-debug of \(me) failed (exit \(status)): \(Subprocess.lastLine(errors))")
         }
         return counter
     }
@@ -66,13 +66,13 @@ final class InstructionCounter {
                 "--toggle-collect=agingbench_uncounted_region",
                 "--callgrind-out-file=\(profile)", executable,
             ] + Self.childArguments(cell, settings: settings, output: output)
-            let (status, errors) = Self.run(valgrind, arguments, environment: [
+            let (status, errors) = Subprocess.run(valgrind, arguments, environment: [
                 CountedRegion.environmentVariable: phase.rawValue,
                 // Swift seeds its hashing per process; a fixed seed makes every run take one path.
                 "SWIFT_DETERMINISTIC_HASHING": "1",
             ])
             guard status == 0 else {
-                throw InputError("callgrind run of \(cell.backend) (\(phase.rawValue)) failed (exit \(status)): \(Self.lastLine(errors))")
+                throw InputError("callgrind run of \(cell.backend) (\(phase.rawValue)) failed (exit \(status)): \(Subprocess.lastLine(errors))")
             }
             do {
                 let text = try String(contentsOfFile: profile, encoding: .utf8)
@@ -123,31 +123,6 @@ final class InstructionCounter {
     private static func onPath(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
-    private static func lastLine(_ text: String) -> String {
-        text.split(separator: "\n").last.map(String.init) ?? "no message"
-    }
-
-    /// Runs `executable` to the end, stdout discarded; returns its status and stderr.
-    private static func run(_ executable: String, _ arguments: [String], environment: [String: String]) -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        let errors = Pipe()
-        process.standardError = errors
-        do {
-            try process.run()
-        } catch {
-            return (127, "cannot start \(executable): \(error.localizedDescription)")
-        }
-        // Read before waiting: a child that fills the pipe would otherwise never exit.
-        let data = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
 

@@ -1,0 +1,151 @@
+import ArgumentParser
+import Foundation
+
+/// `agingbench ab A B [-- RUN-OPTIONS]` or `agingbench ab --base COMMIT [B]`: two builds run the
+/// same cells alternately, A then B, `--rounds` times, judged pair by pair (`PairedRuns`).
+///
+/// Exit status as `compare`'s: 0 no gating metric regressed; 1 one did; 2 bad usage, a build that
+/// cannot be found, made or run, or unreadable output (one line on stderr); 3 nothing comparable.
+struct ABCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ab",
+        abstract: "Run two builds alternately on the same cells and judge B against A pair by pair; exit 1 on a regression.",
+        discussion: """
+            A and B are agingbench executables, or --base COMMIT builds A from that commit of the \
+            repository in the current directory (a worktree and build cache under .build-ab) and B \
+            defaults to this executable. Each round runs A, then B, on the same cells (`run` options \
+            after --; default: \(defaultCells.joined(separator: " "))) with one repetition. Per cell \
+            and metric: B ÷ A of the medians, a Hodges-Lehmann interval on the rounds' log ratios, the \
+            exact Wilcoxon signed-rank test, Holm over the gating comparisons. A regression needs a \
+            change beyond the threshold and significance (or, for an exact count that holds still, \
+            the threshold alone). Exit status: 0 no regression; 1 regression; 2 bad input or a build \
+            that cannot run; 3 nothing comparable.
+            """)
+
+    /// The cells `ab` runs without `--`: aging alone over populated memory on the bare secondary
+    /// MMU, so the pass (the aging walk) and the populate (the fault path) are both timed.
+    static let defaultCells = [
+        "--aging-only", "--costs", "raw", "--memory", "256M", "--vcpus", "1", "--passes", "10",
+        "--backends", "x86-tdp,baseline,arm64-stage2",
+    ]
+    /// The metrics that gate by default: the two times the default cells measure, and the robust set.
+    static let defaultGate = ["pass_avg_s", "populate_s"] + CompareMetric.defaultGate
+
+    @Argument(help: "The executables A and B (with --base: B only, default this executable).")
+    var executables: [String] = []
+    @Option(parsing: .unconditional, help: "Build A from this commit (git) instead of naming it.")
+    var base: String?
+    @Option(parsing: .unconditional, help: "Rounds of A then B (2-1000).")
+    var rounds = 10
+    @Option(parsing: .unconditional, help: "Significance level after Holm's adjustment, in (0, 1).")
+    var alpha = 0.05
+    @Option(parsing: .unconditionalSingleValue, help: "Change threshold in percent: a number for every metric (default 1), or METRIC=PERCENT; repeat or comma-separate.")
+    var threshold: [String] = []
+    @Option(parsing: .unconditional, help: "Metrics whose regression fails: a comma list, 'all' or 'none' (default \(defaultGate.joined(separator: ","))).")
+    var gate: String?
+    @Option(parsing: .unconditional, help: "Metrics to compare: a comma list or 'all' (default all).")
+    var metrics = "all"
+    @Option(parsing: .unconditional, help: "Also write the report as JSON to this file.")
+    var json: String?
+    @Option(parsing: .unconditional, help: "Also write an SVG of the gating metrics' paired ratios with their intervals to this file.")
+    var plot: String?
+    @Flag(help: "No progress on stderr.")
+    var quiet = false
+    @Argument(parsing: .postTerminator, help: "`run` options for the cells (after --).")
+    var runOptions: [String] = []
+
+    func run() throws {
+        var defaults = CompareSettings()
+        defaults.defaultThreshold = 0.01
+        defaults.gate = Set(Self.defaultGate)
+        let settings = try CompareCommand.settings(alpha: alpha, threshold: threshold, gate: gate, metrics: metrics, base: defaults)
+        guard (2...1000).contains(rounds) else { throw InputError("--rounds \(rounds) must be from 2 to 1000") }
+        if let reserved = runOptions.first(where: { ["--output", "--repetitions", "--resume", "--format", "--shard"].contains($0) }) {
+            throw InputError("\(reserved) is ab's to set: give only the cells' options after --")
+        }
+        for path in [json, plot].compactMap({ $0 }) { try AtomicFileWriter.checkWritable(path: path) }
+        let (a, b) = try builds()
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("agingbench-ab-\(UUID().uuidString)")
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw InputError("cannot create \(directory.path): \(error.localizedDescription)")
+        }
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let cells = runOptions.isEmpty ? Self.defaultCells : runOptions
+        var pairs: [(a: ResultTable, b: ResultTable)] = []
+        for round in 1...rounds {
+            if !quiet { StandardError.write("agingbench: ab round \(round)/\(rounds)\n") }
+            var tables: [ResultTable] = []
+            for (label, executable) in [("A", a), ("B", b)] {
+                let output = directory.appendingPathComponent("\(label)-\(round).csv").path
+                let (status, errors) = Subprocess.run(
+                    executable, ["run"] + cells + ["--repetitions", "1", "--quiet", "--output", output])
+                // Exit 3 (an invariant violated) still wrote the rows: compare them, as compare would.
+                guard status == 0 || status == 3 else {
+                    throw InputError("\(label) (\(executable)) failed in round \(round) (exit \(status)): \(Subprocess.lastLine(errors))")
+                }
+                tables.append(try ResultTable.load(path: output))
+            }
+            pairs.append((tables[0], tables[1]))
+        }
+        let report = PairedRuns.compare(pairs, nameA: base.map { "\(a) (\($0))" } ?? a, nameB: b, settings: settings)
+        print(report.markdown(), terminator: "")
+        if let json { try AtomicFileWriter.write(report.json(), to: json) }
+        if let plot { try AtomicFileWriter.write(report.plot(), to: plot) }
+        if let note = report.powerNote { StandardError.write("agingbench: warning: \(note)\n") }
+        switch report.status {
+        case .noRegression: return
+        case .regression:
+            let first = report.comparisons.first { $0.gates && $0.verdict == .regressed }
+            throw RunOutcome(status: .regression, message: "regression: \(first.map { "\($0.cell.label) \($0.metric.name) \($0.paired.text)" } ?? "")")
+        case .nothingComparable:
+            throw RunOutcome(status: .nothingComparable, message: "nothing comparable: A and B share no cell with a metric")
+        }
+    }
+
+    /// The executables A and B, A built from `--base` when given.
+    func builds() throws(InputError) -> (String, String) {
+        let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let named: (String, String)
+        if let base {
+            guard executables.count <= 1 else { throw InputError("with --base, name at most one executable (B)") }
+            named = (try Self.build(commit: base), executables.first ?? me)
+        } else {
+            guard executables.count == 2 else {
+                throw InputError("ab needs two executables (A B), or --base COMMIT and at most one (B); got \(executables.count)")
+            }
+            named = (executables[0], executables[1])
+        }
+        for path in [named.0, named.1] where !FileManager.default.isExecutableFile(atPath: path) {
+            throw InputError("'\(path)' is not an executable file")
+        }
+        return named
+    }
+
+    /// Builds this repository's `commit` in release mode, in a worktree and build cache under
+    /// `.build-ab` of the repository's top level (kept, so the next build of a nearby commit is
+    /// incremental); returns the executable.
+    static func build(commit: String) throws(InputError) -> String {
+        let (status, top) = Subprocess.capture("/usr/bin/env", ["git", "rev-parse", "--show-toplevel"])
+        guard status == 0, let root = top.split(separator: "\n").first.map(String.init) else {
+            throw InputError("--base needs a git repository: run ab inside the project's checkout")
+        }
+        let cache = "\(root)/.build-ab", source = "\(cache)/src"
+        let (resolved, sha) = Subprocess.capture("/usr/bin/env", ["git", "-C", root, "rev-parse", "--verify", "\(commit)^{commit}"])
+        guard resolved == 0, let id = sha.split(separator: "\n").first.map(String.init) else {
+            throw InputError("--base '\(commit)' is not a commit of \(root)")
+        }
+        let steps: [[String]] = FileManager.default.fileExists(atPath: "\(source)/.git")
+            ? [["git", "-C", source, "checkout", "--quiet", "--detach", "--force", id]]
+            : [["git", "-C", root, "worktree", "add", "--quiet", "--detach", "--force", source, id]]
+        for step in steps + [["swift", "build", "-c", "release", "--package-path", source, "--scratch-path", "\(cache)/build"]] {
+            let (status, errors) = Subprocess.run("/usr/bin/env", step)
+            guard status == 0 else {
+                throw InputError("building --base \(commit): `\(step.joined(separator: " "))` failed (exit \(status)): \(Subprocess.lastLine(errors))")
+            }
+        }
+        return "\(cache)/build/release/agingbench"
+    }
+}
