@@ -45,6 +45,7 @@ private let optionValues: [String: [String]] = [
     "--schedule": ["deterministic", "random", "", "chaos"],
     "--unmap-every": ["20", "0", "-1", "1e10", "nan", "x"],
     "--preset": ["", "none", "PAPER"],
+    "--count": ["times", "instructions", "", "cycles", "INSTRUCTIONS"],
     "--output": ["{dir}/out.csv", "{dir}/out.json", "-", "", "{dir}", "{dir}/missing/out.csv", "/dev/null", "{dir}/out.md",
                  "{dir}/out.csv/"],
 ]

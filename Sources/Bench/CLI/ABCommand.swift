@@ -23,16 +23,19 @@ struct ABCommand: ParsableCommand {
             """)
 
     /// The cells `ab` runs without `--`: aging alone over populated memory on the bare secondary
-    /// MMU, so the pass (the aging walk) and the populate (the fault path) are both timed.
+    /// MMU, so the pass (the aging walk) and the populate (the fault path) are both timed; 4G, so
+    /// a populate takes about 0.1 s and a pass 2.5 ms here, long enough to time a few percent.
     static let defaultCells = [
-        "--aging-only", "--costs", "raw", "--memory", "256M", "--vcpus", "1", "--passes", "10",
+        "--aging-only", "--costs", "raw", "--memory", "4G", "--vcpus", "1", "--passes", "20",
         "--backends", "x86-tdp,baseline,arm64-stage2",
     ]
     /// The metrics that gate by default: the two times the default cells measure, and the robust set.
     static let defaultGate = ["pass_avg_s", "populate_s"] + CompareMetric.defaultGate
 
-    @Argument(help: "The executables A and B (with --base: B only, default this executable).")
-    var executables: [String] = []
+    @Argument(help: "The executable A (with --base: B, default this executable).")
+    var first: String?
+    @Argument(help: "The executable B.")
+    var second: String?
     @Option(parsing: .unconditional, help: "Build A from this commit (git) instead of naming it.")
     var base: String?
     @Option(parsing: .unconditional, help: "Rounds of A then B (2-1000).")
@@ -108,6 +111,7 @@ struct ABCommand: ParsableCommand {
     /// The executables A and B, A built from `--base` when given.
     func builds() throws(InputError) -> (String, String) {
         let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let executables = [first, second].compactMap { $0 }
         let named: (String, String)
         if let base {
             guard executables.count <= 1 else { throw InputError("with --base, name at most one executable (B)") }
