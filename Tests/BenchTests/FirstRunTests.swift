@@ -84,7 +84,7 @@ import Testing
     @Test func theGatesSummaryNamesTheFileItWrote() throws {
         let directory = makeScratchDirectory()
         let output = directory.appendingPathComponent("gate.csv").path
-        let (status, out, errors) = try runBinaryCapturing(["baseline", "run", "--sweep", "1", "--shard", "1/64", "--quiet", "--output", output])
+        let (status, out, errors) = try runBinaryCapturing(["baseline", "run", "--sweep", "1", "--shard", "1/16", "--quiet", "--output", output])
         #expect(status == 0, "\(errors)")
         #expect(out.contains("every row is in \(output)"))
         #expect(!out.contains("agingbench-gate-"))

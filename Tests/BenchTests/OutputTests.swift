@@ -34,14 +34,15 @@ private func context() -> RunContext {
             runnable_threads,oversubscribed,tlb_entries,flush_on_age,populate_s,vcpu_wall_s,vcpu_cpu_s,accesses,faults,\
             fault_p50_ns,\
             fault_p99_ns,fault_p999_ns,fault_max_ns,aging_passes,pass_avg_s,pages_aged_per_s,limit_pass_s,pass_vs_limit,notifier_calls,\
-            young_pages,pages_aged,lock_acquisitions,vcpu_lock_contended,vcpu_lock_wait_ns,aging_lock_wait_ns,\
+            young_pages,pages_aged,lock_acquisitions,instructions_per_fault,instructions_per_aged_page,\
+            instructions_per_notifier_call,vcpu_lock_contended,vcpu_lock_wait_ns,aging_lock_wait_ns,\
             aging_lock_hold_ns,evictions,refaults,fault_retries,tlb_hits,tlb_misses,shootdowns,shootdown_wait_ns,\
             false_old,false_old_refaults,pt_bytes,pt_bytes_jemalloc,host_pt_bytes,folio_bytes,\
             non_a_bit_changes,stale_mappings,use_after_free
             """
         #expect(RunRecord.columns.joined(separator: ",") == expected)
-        #expect(RunRecord.schemaVersion == 5)
-        #expect(RunRecord().schema == 5)
+        #expect(RunRecord.schemaVersion == 6)
+        #expect(RunRecord().schema == 6)
         #expect(sampleRecord().values.count == RunRecord.columns.count)
     }
 

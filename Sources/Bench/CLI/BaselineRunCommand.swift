@@ -20,15 +20,21 @@ struct BaselineRunCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        if let shard {
-            let slice = try Shard(parsing: shard)
-            guard slice.count <= GateSweep.maximumShards else {
-                throw InputError("shard '\(shard)': the gate's sweeps have cells for at most \(GateSweep.maximumShards) shards")
-            }
+        let sweeps = GateSweep.sweeps(calibration: calibration)
+        if let sweep, !(1...sweeps.count).contains(sweep) {
+            throw InputError("--sweep \(sweep) is out of range: the gate has sweeps 1 to \(sweeps.count)")
         }
-        let count = GateSweep.sweeps(calibration: calibration).count
-        if let sweep, !(1...count).contains(sweep) {
-            throw InputError("--sweep \(sweep) is out of range: the gate has sweeps 1 to \(count)")
+        if let shard {
+            // Shards deal out comparison groups: one sweep shards as far as its groups go, all of
+            // them together as far as the smallest.
+            let slice = try Shard(parsing: shard)
+            let limit = try sweep.map { number throws in
+                let command = try AgingBench.parseAsRoot(Array(sweeps[number - 1].dropFirst()) + ["--output", output])
+                return try (command as? RunCommand)?.validated().plan.groupCount ?? GateSweep.maximumShards
+            } ?? GateSweep.maximumShards
+            guard slice.count <= limit else {
+                throw InputError("shard '\(shard)': \(sweep.map { "the gate's sweep \($0) has" } ?? "the gate's sweeps have") cells for at most \(limit) shards")
+            }
         }
         try AtomicFileWriter.checkWritable(path: output)
         let text = try GateSweep.run(calibration: calibration, shard: shard, only: sweep, quiet: quiet, destination: output)
