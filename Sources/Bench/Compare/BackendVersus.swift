@@ -63,7 +63,7 @@ public enum BackendVersus {
         public var test: SignedRank.Result? { paired.test }
         public var interval: (lower: Double, upper: Double)? { paired.interval }
         public var pairs: Int { paired.pairs }
-        public var deterministic: Bool { configuration.value("engine") == "virtual" }
+        public var deterministic: Bool { BackendVersus.isDeterministic(configuration) }
     }
 
     /// The whole comparison.
@@ -129,6 +129,7 @@ public enum BackendVersus {
                 }
                 guard let first = pairs.first else { continue }
                 anyPair = true
+                let deterministic = isDeterministic(configuration)
                 for metric in metrics {
                     let values = pairs.compactMap { reference, other -> (reference: Double, other: Double)? in
                         guard let a = metric.value(reference, runs, settings.reference), let b = metric.value(other, runs, settings.reference),
@@ -136,7 +137,6 @@ public enum BackendVersus {
                         return (a, b)
                     }
                     guard !values.isEmpty else { continue }
-                    let deterministic = configuration.value("engine") == "virtual"
                     comparisons.append(Comparison(
                         configuration: configuration, metric: metric, backend: backend,
                         drivers: (first.0["driver"] ?? "", first.1["driver"] ?? ""),
@@ -156,6 +156,11 @@ public enum BackendVersus {
         }
         return Report(source: table.name, settings: settings, comparisons: comparisons, familySize: family.count,
                       powerNote: powerNote(comparisons.filter { $0.test != nil }, family: family.count, alpha: settings.alpha))
+    }
+
+    /// A virtual-engine configuration (either schedule): its one run is the whole answer.
+    static func isDeterministic(_ configuration: CellKey) -> Bool {
+        configuration.value("engine").hasPrefix("virtual")
     }
 
     static func verdict(_ comparison: Comparison, alpha: Double) -> Verdict {

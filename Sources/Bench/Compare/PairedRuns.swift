@@ -30,8 +30,12 @@ public enum PairedRuns {
             return metric.direction == .lowerIsBetter ? ratio - 1 : 1 - ratio
         }
 
-        /// In a Holm family: tested, and not settled.
-        var tested: Bool { paired.test.map { $0.pairs > 0 } ?? false }
+        /// Whether the test can say anything: its values are not all one number (as `compare`'s
+        /// `tested`; a constant, such as a count that stays 0, would only dilute Holm's family).
+        var tested: Bool {
+            let pooled = paired.referenceValues + paired.otherValues
+            return paired.test != nil && pooled.contains { $0 != pooled[0] }
+        }
     }
 
     /// The whole comparison.
