@@ -23,6 +23,7 @@ private var valgrindCanCount: Bool {
             (["--costs", "raw", "--vcpus", "1"], "it needs --aging-only"),
             (["--aging-only", "--vcpus", "1"], "it needs --costs raw"),
             (["--aging-only", "--costs", "raw", "--vcpus", "1,2"], "it needs --vcpus 1"),
+            (["--aging-only", "--costs", "raw", "--vcpus", "1", "--ad-off"], "--ad-off adds faults between passes"),
         ] {
             let (status, errors) = try runBinary(base + extra)
             #expect(status == 2, "\(extra)")

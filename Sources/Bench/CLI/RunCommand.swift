@@ -293,6 +293,9 @@ struct RunCommand: ParsableCommand {
             if let (needed, _) = conflicts.first(where: \.1) {
                 throw InputError("--count instructions counts single-threaded --aging-only cells on the bare secondary MMU; it needs \(needed)")
             }
+            // With access tracking, marking pages young between passes faults them back in, so the
+            // row's fault count is no longer the populate's.
+            if adOff { throw InputError("--count instructions divides the populate by the row's faults; --ad-off adds faults between passes (drop one)") }
             settings.countInstructions = true
         default:
             throw InputError("invalid count '\(count)': expected times or instructions")

@@ -109,7 +109,7 @@ final class InstructionCounter {
             "--aging-only", "--costs", "raw", "--passes", String(settings.agingOnlyPasses), "--seed", String(settings.seed),
             "--tlb-entries", String(settings.tlbEntries), "--driver", settings.driver?.rawValue ?? "default",
             "--repetitions", "1", "--quiet", "--output", output,
-        ] + (settings.accessTracking ? ["--ad-off"] : [])
+        ]
     }
 
     /// The `totals:` figure of a callgrind profile (the events collected: instructions).
