@@ -37,3 +37,22 @@ import Testing
         #expect(errors == "usage: keep-history.sh RESULTS COMMIT\n")
     }
 }
+
+/// The README's own example draws into a directory that does not exist yet.
+@Suite(.scratchCleanup) struct ChartDirectoryTests {
+    @Test func aChartDirectoryThatDoesNotExistIsCreated() throws {
+        let scratch = makeScratchDirectory()
+        let history = scratch.appendingPathComponent("history.csv").path
+        let results = FirstRunTests.repository.appendingPathComponent("results/model-vs-kernel.csv").path
+        #expect(try runBinary(["history", "append", results, "--commit", "abc", "--history", history]).0 == 0)
+        let charts = scratch.appendingPathComponent("new/charts").path
+        let (status, errors) = try runBinary(["history", "plot", "--history", history, "--output-dir", charts])
+        #expect(status == 0, "\(errors)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: charts).contains { $0.hasSuffix(".svg") })
+        let plots = scratch.appendingPathComponent("other/plots").path
+        let findings = FirstRunTests.repository.appendingPathComponent("results/findings.csv").path
+        let (plotStatus, plotErrors) = try runBinary(["plot", findings, "--output-directory", plots])
+        #expect(plotStatus == 0, "\(plotErrors)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: plots).contains { $0.hasSuffix(".svg") })
+    }
+}

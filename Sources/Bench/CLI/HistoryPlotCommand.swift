@@ -11,7 +11,7 @@ struct HistoryPlotCommand: ParsableCommand {
     var history = HistoryCommand.defaultPath
     // `plot`'s spelling; --output-dir, this command's first one, still works.
     @Option(name: [.customLong("output-directory"), .customLong("output-dir")], parsing: .unconditional,
-            help: "Directory for the charts (must exist unless it is the default; --output-dir also works).")
+            help: "Directory for the charts (created when missing; --output-dir also works).")
     var outputDirectory = "results/history"
     @Option(parsing: .unconditional, help: "Metrics to draw: a comma list or 'all' (default: the gate's metrics).")
     var metrics = "gate"
@@ -36,7 +36,7 @@ struct HistoryPlotCommand: ParsableCommand {
             let chart = TrendChart(metric: metric.name, summary: metric.summary, unit: metric.unit, entries: lines,
                                    changeThreshold: settings.threshold(for: metric.name), lineOrder: lineOrder)
             let path = "\(outputDirectory)/\(metric.name).svg"
-            try AtomicFileWriter.write(chart.svg(), to: path, createParent: outputDirectory == "results/history")
+            try AtomicFileWriter.write(chart.svg(), to: path, createParent: true)
             written.append(path)
         }
         guard !written.isEmpty else { throw InputError("'\(history)': none of the metrics asked for has history") }

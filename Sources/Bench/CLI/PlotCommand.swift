@@ -15,7 +15,7 @@ struct PlotCommand: ParsableCommand {
     @Argument(help: "A results CSV (concatenated files are fine).")
     var file: String
     @Option(name: [.customLong("output-directory"), .customLong("output-dir")], parsing: .unconditional,
-            help: "Directory for the SVG files (must exist, except the default; --output-dir also works).")
+            help: "Directory for the SVG files (created when missing: a directory you name, not a results file; --output-dir also works).")
     var outputDirectory = "results"
 
     func run() throws {
@@ -31,7 +31,7 @@ struct PlotCommand: ParsableCommand {
         }
         for (chartName, chart) in charts {
             let path = (outputDirectory as NSString).appendingPathComponent(chartName)
-            try AtomicFileWriter.write(chart.render(), to: path, createParent: outputDirectory == "results")
+            try AtomicFileWriter.write(chart.render(), to: path, createParent: true)
             print(path)
         }
     }
