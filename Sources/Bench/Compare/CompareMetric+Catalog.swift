@@ -8,7 +8,7 @@ extension CompareMetric {
                 when: { ($0.number("limit_pass_s") ?? 0) > 0 }),
         // Not in the gate: under load from other processes a write-locked per-page backend slows
         // far more than a lockless bitmap one, so this ratio moves 2-3x with the machine's load
-        // (the A/A record in the README).
+        // (the A/A record in docs/ci-gate.md).
         CompareMetric("pass_avg_vs_reference", .lowerIsBetter, unit: "×",
                       summary: "an --aging-only pass over the reference backend's pass in the same run and repetition") { row, runs, reference in
             guard row["aging"] == "only", row["backend"] != reference,

@@ -20,7 +20,7 @@ public struct CompareMetric: Sendable {
     public let unit: String
     /// In the default gate.
     public let gatesByDefault: Bool
-    /// One line on what it is, for help and the README.
+    /// One line on what it is, for help and the docs.
     public let summary: String
     /// A count that repeats exactly for one build (calls, acquisitions, instructions), not a time:
     /// when it holds still on both sides a change needs no significance test (`MetricComparison.settled`).

@@ -7,7 +7,7 @@ import Foundation
 /// Contract: `sweeps` are `run` argument lists (without `--output`, `--shard` or `--quiet`), each
 /// with enough comparison groups for any shard count up to `maximumShards`. Their CSV outputs, concatenated,
 /// are the gate's results. Each sweep runs `repetitions` times per cell, enough that Holm's
-/// adjustment over the gating comparisons can still reach alpha (see README, "Comparing runs and
+/// adjustment over the gating comparisons can still reach alpha (see docs/ci-gate.md, "Comparing runs and
 /// the CI gate"). `settings` are `compare`'s with the gate's thresholds: 1% for instruction
 /// counts, 5% for other exact counts, wider for timing ratios, whose spread on a shared 2-core
 /// machine the A/A record shows.

@@ -7,7 +7,7 @@ import Foundation
 /// `--aging-only --costs raw` cell at one vCPU, under callgrind with collection switched on only
 /// inside `CountedRegion`: once counting the populate, once the timed aging passes. One thread at a
 /// time does the counted work (one vCPU populating; the passes on the main thread), so a count
-/// repeats: two runs of one build differ by under 1e-6 (README). The row is the aging child's,
+/// repeats: two runs of one build agree to 1e-4 (docs/ci-gate.md). The row is the aging child's,
 /// with `engine` "callgrind", the three instruction columns filled, and every timed column blanked
 /// (NaN, or 0 for the integer ones), since valgrind runs the code some 50× slower. The child runs a
 /// copy of this executable stripped of its debug information (`strip --strip-debug`): Debian's

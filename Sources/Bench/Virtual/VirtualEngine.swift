@@ -32,7 +32,7 @@ public enum Schedule: String, Sendable, CaseIterable {
 /// read-modify-write of an entry into a load and a plain store, another agent's next step may
 /// run in between (one whose lock does not conflict with what aging holds).
 ///
-/// Not modelled (the README says what that means): memory bandwidth and cache capacity beyond
+/// Not modelled (docs/virtual-engine.md says what that means): memory bandwidth and cache capacity beyond
 /// what the measured costs saw, CPUs shared between agents (every agent has a CPU of its own),
 /// the host kernel's own locks, line transfers queuing behind one another, per-rmap lock
 /// contention, and evictions by aging and flushing aging (`run` refuses them for this engine).
