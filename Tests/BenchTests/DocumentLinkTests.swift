@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import Bench
 
 /// Every link in the README and docs/ resolves: a relative path names a file of the checkout, and
 /// an anchor names a heading of its page (GitHub's slugs). Links to other sites are not fetched.
@@ -55,5 +56,21 @@ import Testing
         #expect(Self.slug("Comparing backends: versus") == "comparing-backends-versus")
         #expect(Self.slug("Hundreds of vCPUs: the virtual engine") == "hundreds-of-vcpus-the-virtual-engine")
         #expect(Self.slug("Instruction counts (run --count instructions)") == "instruction-counts-run---count-instructions")
+    }
+}
+
+/// The results format page's column table and `RunRecord.columnTable` name the same columns, so
+/// the manual cannot drift from what `run` writes.
+@Suite struct ResultsFormatDocumentTests {
+    @Test func theColumnTableNamesEveryColumnAndNoOther() throws {
+        let page = try String(contentsOf: FirstRunTests.repository.appendingPathComponent("docs/results-format.md"), encoding: .utf8)
+        var documented = Set<String>()
+        for line in page.split(separator: "\n") where line.hasPrefix("| `") {
+            let firstCell = line.split(separator: "|", omittingEmptySubsequences: true).first.map(String.init) ?? ""
+            documented.formUnion(firstCell.matches(of: /`([a-z0-9_]+)`/).map { String($0.1) })
+        }
+        let written = Set(RunRecord.columns)
+        #expect(written.subtracting(documented).isEmpty, "undocumented: \(written.subtracting(documented).sorted())")
+        #expect(documented.subtracting(written).isEmpty, "documented but not written: \(documented.subtracting(written).sorted())")
     }
 }
