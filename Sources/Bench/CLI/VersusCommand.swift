@@ -45,12 +45,14 @@ struct VersusCommand: ParsableCommand {
         let table = try ResultTable.load(path: file)
         var settings = BackendVersus.Settings(backends: try Self.backends(backends, in: table))
         settings.alpha = alpha
-        if let metrics, metrics != "all" {
-            let names = RunCommand.list(metrics)
+        switch metrics {
+        case nil: break
+        case "all": settings.metrics = CompareMetric.catalog.map(\.name)
+        case let list?:
+            // A list, not `metricSet`'s set: the report keeps the order asked for.
+            let names = RunCommand.list(list)
             try CompareCommand.requireKnown(names, option: "--metrics")
             settings.metrics = names
-        } else if metrics == "all" {
-            settings.metrics = CompareMetric.catalog.map(\.name)
         }
         let report = try BackendVersus.compare(table, settings: settings)
         print(report.markdown(), terminator: "")

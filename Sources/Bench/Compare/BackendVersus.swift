@@ -77,7 +77,7 @@ public enum BackendVersus {
         public let powerNote: String?
     }
 
-    /// The rows of a backend in `table`, or nil when it has none.
+    /// The backends `table` has rows of, in order of first appearance.
     public static func backends(in table: ResultTable) -> [String] {
         var seen: [String] = []
         for row in table.rows { if let name = row["backend"], !seen.contains(name) { seen.append(name) } }

@@ -29,6 +29,12 @@ public struct CompareMetric: Sendable {
     /// The largest relative spread (max − min over the median) at which an exact count still
     /// counts as holding still: callgrind's counts of one build differ by about 1e-6.
     public static let negligibleSpread = 0.001
+
+    /// Whether a change from `base` to `new` is settled without a test: this is an exact count and
+    /// both sides hold still (relative spread at most `negligibleSpread`).
+    func settles(_ base: [Double], _ new: [Double]) -> Bool {
+        exact && [base, new].allSatisfy { Comparer.relativeSpread($0) <= Self.negligibleSpread }
+    }
     let value: @Sendable (ResultRow, RunIndex, _ reference: String) -> Double?
 
     init(

@@ -23,7 +23,7 @@ public enum Comparer {
                 let pooled = baseValues + newValues
                 let tested = pooled.contains { $0 != pooled[0] }
                 let test = MannWhitney.test(baseValues, newValues)
-                let settled = metric.exact && [baseValues, newValues].allSatisfy { Self.relativeSpread($0) <= CompareMetric.negligibleSpread }
+                let settled = metric.settles(baseValues, newValues)
                 let baseMedian = MarkdownTable.median(baseValues), newMedian = MarkdownTable.median(newValues)
                 comparisons.append(MetricComparison(
                     cell: cell, metric: metric.name, direction: metric.direction, unit: metric.unit,

@@ -85,9 +85,7 @@ public enum PairedRuns {
                 }
                 guard !pairs.isEmpty else { continue }
                 let paired = PairedRatio(pairs, level: level)
-                let settled = metric.exact && [paired.referenceValues, paired.otherValues].allSatisfy {
-                    Comparer.relativeSpread($0) <= CompareMetric.negligibleSpread
-                }
+                let settled = metric.settles(paired.referenceValues, paired.otherValues)
                 comparisons.append(Comparison(
                     cell: cell, metric: metric, paired: paired, threshold: settings.threshold(for: metric.name),
                     gates: settings.gate.contains(metric.name), settled: settled))
