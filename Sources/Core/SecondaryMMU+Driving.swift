@@ -1,3 +1,34 @@
+/// What a vCPU's access attempt did (`SecondaryMMU.attemptAccess`).
+public enum AccessAttempt: Sendable, Hashable {
+    /// The TLB held a translation good for it: no walk, no Accessed bit set.
+    case tlbHit
+    /// The hardware walked the table and found the entry (and filled the TLB).
+    case walked
+    /// The walk found no usable entry: the vCPU takes a fault.
+    case missed
+}
+
+/// A fault's first half as it left it for the second: the invalidation sequence it read and
+/// what the GUP step found (nil without a host side).
+public struct FaultEntry: Sendable {
+    public let sequence: UInt64
+    public let hostResult: HostMemory.FaultResult?
+
+    @inlinable public init(sequence: UInt64, hostResult: HostMemory.FaultResult?) {
+        self.sequence = sequence
+        self.hostResult = hostResult
+    }
+}
+
+/// One access's faults so far, and those that made no progress an invalidation explains
+/// (`SecondaryMMU.faultsWithoutProgressLimit`). A fresh value per access.
+public struct FaultProgress: Sendable {
+    public var faults = 0
+    public var faultsWithoutProgress = 0
+
+    @inlinable public init() {}
+}
+
 /// The two loops every caller of a secondary MMU runs: a vCPU's access with its fault, and
 /// MGLRU's look-around over one window. The runner and the tests share them.
 extension SecondaryMMU {
@@ -11,6 +42,9 @@ extension SecondaryMMU {
     /// runs the GUP step outside `mmu_lock` (`host.memory.faultIn`, then the fault's calibrated
     /// remainder), calls `handleFault` (the fault lock, the invalidation check, walk and
     /// install), re-enters and retries the access. The walk that succeeds fills the TLB.
+    ///
+    /// The composition of `attemptAccess`, `enterFault` and `completeFault`, the steps the
+    /// virtual engine runs one event at a time: both engines take the same path.
     /// - Parameters:
     ///   - tlb: the vCPU's TLB (its `port`); nil walks on every access (`--tlb-entries 0`).
     ///   - host: the primary MMU and remainders; nil for the bare secondary MMU (`--costs raw`).
@@ -28,36 +62,65 @@ extension SecondaryMMU {
         _ gfn: UInt64, write: Bool, thread: HostThread, tlb: TLB.Port? = nil, host: HostSide? = nil,
         onFault: (_ ticks: UInt64, _ result: HostMemory.FaultResult?) -> Void = { _, _ in }
     ) -> Int {
+        var progress = FaultProgress()
+        while attemptAccess(gfn, write: write, thread: thread, tlb: tlb) == .missed {
+            let start = Ticks.now()
+            let entry = enterFault(gfn, write: write, thread: thread, tlb: tlb, host: host)
+            _ = completeFault(gfn, write: write, entry: entry, thread: thread, tlb: tlb, progress: &progress)
+            onFault(Ticks.now() &- start, entry.hostResult)
+        }
+        return progress.faults
+    }
+
+    /// The guest's access as the hardware makes it, in guest mode: pending shootdowns answered,
+    /// the TLB looked up, and on a miss the walk; a walk that succeeds fills the TLB. A retry
+    /// after a fault comes here again, as the guest re-executes the faulting instruction.
+    @inlinable @inline(__always)
+    public func attemptAccess(_ gfn: UInt64, write: Bool, thread: HostThread, tlb: TLB.Port?) -> AccessAttempt {
         if let tlb {
             tlb.answerPending()
-            if tlb.lookup(gfn, write: write) { return 0 }
+            if tlb.lookup(gfn, write: write) { return .tlbHit }
         }
-        var faults = 0
-        var faultsWithoutProgress = 0
-        while !access(gfn, write: write, thread: thread) {
-            thread.exitReadSide()
-            tlb?.exitGuest()
-            let start = Ticks.now()
-            let sequence = invalidation.snapshot()
-            var result: HostMemory.FaultResult?
-            if let host {
-                result = host.memory.faultIn(gfn, write: write)
-                host.spendFaultRemainder()
-            }
-            let outcome = handleFault(gfn, write: write, sequence: sequence, thread: thread)
-            onFault(Ticks.now() &- start, result)
-            thread.enterReadSide()
-            tlb?.enterGuest()
-            faults += 1
-            if outcome != .retry || !invalidation.mustRetry(since: sequence) {
-                faultsWithoutProgress += 1
-                if faultsWithoutProgress == Self.faultsWithoutProgressLimit {
-                    accessNeverSucceeds(gfn, write: write, lastOutcome: outcome, faults: faults)
-                }
-            }
-        }
+        guard access(gfn, write: write, thread: thread) else { return .missed }
         tlb?.fill(gfn, write: write)
-        return faults
+        return .walked
+    }
+
+    /// The fault's first half, outside `mmu_lock`: the vCPU exits guest mode, reads
+    /// `mmu_invalidate_seq`, and runs the GUP step and the fault's calibrated remainder.
+    @inlinable @inline(__always)
+    public func enterFault(
+        _ gfn: UInt64, write: Bool, thread: HostThread, tlb: TLB.Port?, host: HostSide?
+    ) -> FaultEntry {
+        thread.exitReadSide()
+        tlb?.exitGuest()
+        let sequence = invalidation.snapshot()
+        var result: HostMemory.FaultResult?
+        if let host {
+            result = host.memory.faultIn(gfn, write: write)
+            host.spendFaultRemainder()
+        }
+        return FaultEntry(sequence: sequence, hostResult: result)
+    }
+
+    /// The fault's second half: `handleFault` (the fault lock, the invalidation check, walk and
+    /// install), then the vCPU re-enters guest mode. Stops the process through `progress` when
+    /// the backend keeps refusing what it installed.
+    @inlinable @inline(__always)
+    public func completeFault(
+        _ gfn: UInt64, write: Bool, entry: FaultEntry, thread: HostThread, tlb: TLB.Port?, progress: inout FaultProgress
+    ) -> FaultOutcome {
+        let outcome = handleFault(gfn, write: write, sequence: entry.sequence, thread: thread)
+        thread.enterReadSide()
+        tlb?.enterGuest()
+        progress.faults += 1
+        if outcome != .retry || !invalidation.mustRetry(since: entry.sequence) {
+            progress.faultsWithoutProgress += 1
+            if progress.faultsWithoutProgress == Self.faultsWithoutProgressLimit {
+                accessNeverSucceeds(gfn, write: write, lastOutcome: outcome, faults: progress.faults)
+            }
+        }
+        return outcome
     }
 
     /// Faults that leave nothing for the next access to wait for (installed, spurious, restored,

@@ -49,16 +49,11 @@ struct AblationRunner {
         let guestPages = cell.memoryPerVCPU.bytes / GuestMemory.pageBytes * UInt64(cell.vcpus)
         var cellSettings = settings
         cellSettings.driver = driver
-        let host = try CellRunner.makeHostSide(guestPages: guestPages, costs: settings.costs)
-        var record: RunRecord
-        switch capabilities.structure {
-        case .radix:
-            let mmu = RadixMMU(capabilities: capabilities, gfnCount: guestPages)
-            record = CellRunner.run(cell, mmu: mmu, host: host, backend: configuration.base, settings: cellSettings, context: context)
-        case .rmap:
-            let mmu = ShadowMMU(capabilities: capabilities, gfnCount: guestPages)
-            record = CellRunner.run(cell, mmu: mmu, host: host, backend: configuration.base, settings: cellSettings, context: context)
+        let mmu: any SecondaryMMU = switch capabilities.structure {
+        case .radix: RadixMMU(capabilities: capabilities, gfnCount: guestPages)
+        case .rmap: ShadowMMU(capabilities: capabilities, gfnCount: guestPages)
         }
+        var record = try CellRunner.run(cell, mmu: mmu, backend: configuration.base, settings: cellSettings, context: context)
         record.variant = configuration.variant
         return record
     }

@@ -8,17 +8,13 @@ struct CellMeasurements {
     /// Tick at which the populate gate opened, and at which the work gate opened.
     var populateStart: UInt64
     var workStart: UInt64
-    var tableBytes: Int
-    var jemallocTableBytes: Int
-    /// The host side's page-table and folio bytes (0 without a host side).
-    var hostTableBytes: Int
-    var folioBytes: Int
+    /// Page-table bytes once every vCPU had populated.
+    var tables: TableBytes
+    /// The host side's folio bytes at the end (0 without a host side).
+    var folioBytes = 0
     /// The C reference's mean pass (`--aging-only`), else 0.
     var limitPassSeconds: Double
-    var identityViolations: Int
-    /// Secondary mappings whose host page is not mapped (`CellRunner.staleMappings`).
-    var staleMappings = 0
-    var useAfterFreeReads: Int
+    var audit: CellAudit
     var driver: DriverMode
     var costs: CostModel
     /// vCPU threads plus the aging thread when it runs alongside them.

@@ -334,8 +334,4 @@ struct AgingDriver<MMU: SecondaryMMU> {
         }
         evictions &+= UInt64(unmapped)
     }
-
-    var passAverageSeconds: Double {
-        passes == 0 ? 0 : Ticks.nanoseconds(passTicks) / Double(passes) / 1e9
-    }
 }

@@ -89,12 +89,12 @@ extension RunRecord {
         agingLockWaitNanos = nanoseconds(ager.lockStats.waitTicks)
         agingLockHoldNanos = nanoseconds(ager.lockStats.read.holdTicks &+ ager.lockStats.write.holdTicks)
 
-        ptBytes = UInt64(measurements.tableBytes)
-        ptBytesJemalloc = UInt64(measurements.jemallocTableBytes)
-        hostPTBytes = UInt64(measurements.hostTableBytes)
+        ptBytes = UInt64(measurements.tables.secondary)
+        ptBytesJemalloc = UInt64(measurements.tables.jemalloc)
+        hostPTBytes = UInt64(measurements.tables.host)
         folioBytes = UInt64(measurements.folioBytes)
-        nonABitChanges = UInt64(measurements.identityViolations)
-        staleMappings = UInt64(measurements.staleMappings)
-        useAfterFree = UInt64(measurements.useAfterFreeReads)
+        nonABitChanges = UInt64(measurements.audit.identityViolations)
+        staleMappings = UInt64(measurements.audit.staleMappings) + measurements.audit.staleAccesses
+        useAfterFree = UInt64(measurements.audit.useAfterFreeReads)
     }
 }

@@ -1,0 +1,228 @@
+import Core
+#if canImport(Glibc)
+import Glibc
+#endif
+import Histogram
+
+/// What one vCPU did in a cell.
+struct VCPUReport: Sendable {
+    var accesses: UInt64 = 0
+    var faults: UInt64 = 0
+    var refaults: UInt64 = 0
+    /// Refaults of pages evicted while this guest used them through a TLB.
+    var falseOldRefaults: UInt64 = 0
+    /// Walks that found a mapping of a page the host had unmapped: a zap undone.
+    var staleAccesses: UInt64 = 0
+    var tlb = TLB.Counters()
+    /// Fault durations in the engine's ticks.
+    var faultTicks = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+    var lockStats = LockStats()
+    var events = MMUEvents()
+    /// CPU time the vCPU used from the start of populate to its last access.
+    var cpuNanoseconds: UInt64 = 0
+    /// The engine's tick at which the vCPU ended populate, and its work.
+    var populateEnd: UInt64 = 0
+    var workEnd: UInt64 = 0
+}
+
+/// One vCPU: owns its `AccessStream`'s guest pages, populates them, then does the measured work.
+///
+/// The vCPU stays in guest mode (the read-side section, and its TLB's guest mode) while it
+/// accesses memory and leaves it on every fault and every `exitInterval` accesses, as timer
+/// ticks make a real vCPU exit. With a TLB it answers shootdowns between accesses. Its access is
+/// `SecondaryMMU`'s three steps (`attemptAccess`, `enterFault`, `completeFault`), written once
+/// here: the thread engine runs a phase in one tight loop (`runPhase`); the virtual engine runs
+/// the same steps one event at a time (`beginPhase`, `stepAccess`, `commitFault`), pricing the
+/// `AgentStep` each returns and granting the fault its lock in virtual time.
+struct VCPU<MMU: SecondaryMMU> {
+    static var exitInterval: UInt64 { 64 }
+
+    /// The selftest's two phases: populate (every page written once, in order), then work.
+    enum Phase { case populate, work }
+
+    let mmu: MMU
+    let thread: HostThread
+    let host: HostSide?
+    /// The TLB, kept alive for `tlb`, its port.
+    let tlbOwner: TLB?
+    let tlb: TLB.Port?
+    var stream: AccessStream
+    var report = VCPUReport()
+    private(set) var phase = Phase.populate
+    /// Whether the vCPU is in guest mode: between accesses of a phase, not in a fault.
+    private(set) var inGuest = false
+    /// Accesses since the phase began (for the periodic exit).
+    private var accessesInPhase: UInt64 = 0
+    /// The access in progress, and its fault's first half while the fault waits for its lock.
+    private(set) var pending: (gfn: UInt64, write: Bool)?
+    private var faultEntry: FaultEntry?
+    private var progress = FaultProgress()
+
+    init(mmu: MMU, index: Int, pages: UInt64, settings: WorkloadSettings, repetition: Int, host: HostSide?, tlb: TLB?) {
+        self.mmu = mmu
+        thread = mmu.makeThread(role: .vcpu)
+        self.host = host
+        tlbOwner = tlb
+        self.tlb = tlb?.port
+        stream = AccessStream(vcpu: index, pages: pages, settings: settings, repetition: repetition)
+    }
+
+    /// The lock `commitFault` takes, as the backend declares it.
+    var faultLock: LockMode? { mmu.capabilities.faultLock }
+
+    // MARK: The steps
+
+    /// Enters guest mode for `phase`.
+    mutating func beginPhase(_ phase: Phase) {
+        self.phase = phase
+        accessesInPhase = 0
+        Self.enterGuest(thread, tlb)
+        inGuest = true
+    }
+
+    /// The next access of the phase, or the retry of one that faulted: the TLB, the walk, and
+    /// on a miss the fault's first half (then `commitFault` must follow, under `faultLock`).
+    /// `.phaseEnd` when the phase has no access left; the vCPU is then out of guest mode.
+    mutating func stepAccess() -> AgentStep {
+        if pending == nil {
+            let next = phase == .work ? stream.nextWork() : stream.nextPopulate().map { (gfn: $0, write: true) }
+            guard let next else {
+                Self.exitGuest(thread, tlb)
+                inGuest = false
+                return .phaseEnd
+            }
+            pending = next
+            progress = FaultProgress()
+        }
+        let (gfn, write) = pending!
+        let attempt = Self.attempt(gfn, write: write, mmu: mmu, thread: thread, tlb: tlb, host: host, report: &report)
+        guard attempt == .missed else {
+            pending = nil
+            Self.completeAccess(&accessesInPhase, thread: thread, tlb: tlb, report: &report)
+            return .access(attempt, fault: nil)
+        }
+        let entry = Self.enterFault(gfn, write: write, mmu: mmu, thread: thread, tlb: tlb, host: host, report: &report)
+        faultEntry = entry
+        inGuest = false
+        return .access(.missed, fault: entry)
+    }
+
+    /// The fault's second half, once its lock is granted: `handleFault`, and back into guest
+    /// mode; the next `stepAccess` retries the access.
+    mutating func commitFault() -> AgentStep {
+        let (gfn, write) = pending!
+        _ = mmu.completeFault(gfn, write: write, entry: faultEntry!, thread: thread, tlb: tlb, progress: &progress)
+        faultEntry = nil
+        inGuest = true
+        report.faults &+= 1
+        return .fault(lock: faultLock)
+    }
+
+    /// Records a fault's duration, in the engine's ticks.
+    mutating func recordFault(ticks: UInt64) { Self.record(faultTicks: ticks, report: &report) }
+
+    // MARK: The thread engine's loop
+
+    /// Runs `phase` to its end: the steps above, fused into one loop with the fault's duration
+    /// measured on the tick counter.
+    mutating func runPhase(_ phase: Phase) {
+        // Locals, not `self.` fields: reading a class reference out of `inout self` in the loop
+        // would retain and release the shared MMU per access, bouncing its cache line between
+        // vCPUs.
+        let (mmu, thread, host, tlb) = (self.mmu, self.thread, self.host, self.tlb)
+        var report = self.report
+        var stream = self.stream
+        var accessesInPhase: UInt64 = 0
+        self.phase = phase
+        Self.enterGuest(thread, tlb)
+        while let (gfn, write) = phase == .work ? stream.nextWork() : stream.nextPopulate().map({ ($0, true) }) {
+            var progress = FaultProgress()
+            while Self.attempt(gfn, write: write, mmu: mmu, thread: thread, tlb: tlb, host: host, report: &report) == .missed {
+                let start = Ticks.now()
+                let entry = Self.enterFault(gfn, write: write, mmu: mmu, thread: thread, tlb: tlb, host: host, report: &report)
+                _ = mmu.completeFault(gfn, write: write, entry: entry, thread: thread, tlb: tlb, progress: &progress)
+                report.faults &+= 1
+                Self.record(faultTicks: Ticks.now() &- start, report: &report)
+            }
+            Self.completeAccess(&accessesInPhase, thread: thread, tlb: tlb, report: &report)
+        }
+        Self.exitGuest(thread, tlb)
+        self.report = report
+        self.stream = stream
+    }
+
+    // MARK: Written once, for both
+
+    @inline(__always)
+    private static func attempt(
+        _ gfn: UInt64, write: Bool, mmu: MMU, thread: HostThread, tlb: TLB.Port?, host: HostSide?,
+        report: inout VCPUReport
+    ) -> AccessAttempt {
+        let attempt = mmu.attemptAccess(gfn, write: write, thread: thread, tlb: tlb)
+        if attempt == .walked, let host, !host.memory.isPresent(gfn) { report.staleAccesses &+= 1 }
+        return attempt
+    }
+
+    @inline(__always)
+    private static func enterFault(
+        _ gfn: UInt64, write: Bool, mmu: MMU, thread: HostThread, tlb: TLB.Port?, host: HostSide?,
+        report: inout VCPUReport
+    ) -> FaultEntry {
+        let entry = mmu.enterFault(gfn, write: write, thread: thread, tlb: tlb, host: host)
+        if let result = entry.hostResult, result.isRefault {
+            report.refaults &+= 1
+            if result == .falseOldRefault { report.falseOldRefaults &+= 1 }
+        }
+        return entry
+    }
+
+    @inline(__always)
+    private static func record(faultTicks: UInt64, report: inout VCPUReport) {
+        CountedRegion.excluding(from: .populate) { report.faultTicks.record(max(faultTicks, 1)) }
+    }
+
+    /// An access that completed; every `exitInterval` of them the vCPU exits and re-enters.
+    @inline(__always)
+    private static func completeAccess(
+        _ accessesInPhase: inout UInt64, thread: HostThread, tlb: TLB.Port?, report: inout VCPUReport
+    ) {
+        report.accesses &+= 1
+        if accessesInPhase % exitInterval == exitInterval - 1 {
+            exitGuest(thread, tlb)
+            enterGuest(thread, tlb)
+        }
+        accessesInPhase &+= 1
+    }
+
+    @inline(__always)
+    private static func enterGuest(_ thread: HostThread, _ tlb: TLB.Port?) {
+        thread.enterReadSide()
+        tlb?.enterGuest()
+    }
+
+    @inline(__always)
+    private static func exitGuest(_ thread: HostThread, _ tlb: TLB.Port?) {
+        tlb?.exitGuest()
+        thread.exitReadSide()
+    }
+
+    // MARK: The report
+
+    /// This thread's CPU time so far (CLOCK_THREAD_CPUTIME_ID).
+    static func threadCPUNanoseconds() -> UInt64 {
+        var time = timespec()
+        guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time) == 0 else { return 0 }
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+
+    /// The final report, with the lock accounting and CPU time the engine measured; gives the
+    /// reclamation slot back.
+    mutating func finish(cpuNanoseconds: UInt64, lockStats: LockStats) -> VCPUReport {
+        report.cpuNanoseconds = cpuNanoseconds
+        report.lockStats = lockStats
+        report.events = thread.events
+        if let tlbOwner { report.tlb = tlbOwner.counters }
+        thread.retire()
+        return report
+    }
+}
