@@ -52,8 +52,7 @@ struct ABCommand: ParsableCommand {
     var json: String?
     @Option(parsing: .unconditional, help: "Also write an SVG of the gating metrics' paired ratios with their intervals to this file.")
     var plot: String?
-    @Flag(help: "No progress on stderr.")
-    var quiet = false
+    @OptionGroup var progress: ProgressOptions
     @Argument(parsing: .postTerminator, help: "`run` options for the cells (after --).")
     var runOptions: [String] = []
 
@@ -79,7 +78,7 @@ struct ABCommand: ParsableCommand {
         let cells = runOptions.isEmpty ? Self.defaultCells : runOptions
         var pairs: [(a: ResultTable, b: ResultTable)] = []
         for round in 1...rounds {
-            if !quiet { StandardError.write("agingbench: ab round \(round)/\(rounds)\n") }
+            progress.report("agingbench: ab round \(round)/\(rounds)")
             var tables: [ResultTable] = []
             for (label, executable) in [("A", a), ("B", b)] {
                 let output = directory.appendingPathComponent("\(label)-\(round).csv").path
