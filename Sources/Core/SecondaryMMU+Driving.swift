@@ -12,6 +12,9 @@ extension SecondaryMMU {
     /// remainder), calls `handleFault` (the fault lock, the invalidation check, walk and
     /// install), re-enters and retries the access. The walk that succeeds fills the TLB.
     /// - Parameters:
+    ///   - gfn: the guest page accessed.
+    ///   - write: whether the access writes (sets Dirty, and faults on a read-only entry).
+    ///   - thread: the vCPU's thread, inside its read-side section.
     ///   - tlb: the vCPU's TLB (its `port`); nil walks on every access (`--tlb-entries 0`).
     ///   - host: the primary MMU and remainders; nil for the bare secondary MMU (`--costs raw`).
     ///   - onFault: called after each fault with its duration in ticks (`Ticks`) and what its
