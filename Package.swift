@@ -15,6 +15,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", exact: "0.2.0"),
         .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
+        // `swift package generate-documentation --target Core`: AgingBenchCore's DocC catalog
+        // (Sources/Core/AgingBenchCore.docc). A plugin only: nothing the benchmark builds links it.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", exact: "1.5.0"),
     ],
     targets: [
         // jemalloc allocates the model's table pages and reports their bytes (mallctl).

@@ -56,6 +56,13 @@ public struct EntryFormat: Sendable, Hashable, CustomStringConvertible {
     ///   - tableBits: low bits of a non-leaf entry; must include bit 0, which the page table
     ///     reads as "child table present" in every format.
     ///   - pfnShift: where the page frame number starts.
+    ///   - accessTracking: aging parks the entry instead of clearing an Accessed bit (x86 with A/D
+    ///     bits off).
+    ///   - accessTrackSavedMask: bits saved when an entry is parked.
+    ///   - accessTrackClearMask: bits cleared when an entry is parked.
+    ///   - mmuWritableMask: software bits of a writable leaf that let a parked entry become
+    ///     writable again.
+    ///
     /// > Note: the access-tracking parameters describe x86 with A/D bits off; other formats keep
     /// > the defaults.
     public init(

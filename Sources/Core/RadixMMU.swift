@@ -26,7 +26,11 @@ public final class RadixMMU: SecondaryMMU, @unchecked Sendable {
     @inlinable var format: EntryFormat { capabilities.format }
     @inlinable var clearMethod: ClearMethod { capabilities.clearMethod }
 
-    /// - Parameter name: the backend's registered name; by default its entry format's.
+    /// - Parameters:
+    ///   - capabilities: what this instance does; the engine's initializer refuses choices it
+    ///     cannot keep its contract with.
+    ///   - gfnCount: guest pages the MMU covers, gfns `0..<gfnCount`.
+    ///   - name: the backend's registered name; by default its entry format's.
     public init(capabilities: BackendCapabilities, gfnCount: UInt64, name: String? = nil) {
         precondition(
             !capabilities.format.accessTracking || capabilities.clearMethod == .compareExchangeIgnoreFailure,

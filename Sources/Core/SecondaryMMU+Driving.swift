@@ -46,6 +46,9 @@ extension SecondaryMMU {
     /// The composition of `attemptAccess`, `enterFault` and `completeFault`, the steps the
     /// virtual engine runs one event at a time: both engines take the same path.
     /// - Parameters:
+    ///   - gfn: the guest page accessed.
+    ///   - write: whether the access writes (sets Dirty, and faults on a read-only entry).
+    ///   - thread: the vCPU's thread, inside its read-side section.
     ///   - tlb: the vCPU's TLB (its `port`); nil walks on every access (`--tlb-entries 0`).
     ///   - host: the primary MMU and remainders; nil for the bare secondary MMU (`--costs raw`).
     ///   - onFault: called after each fault with its duration in ticks (`Ticks`) and what its

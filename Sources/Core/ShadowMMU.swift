@@ -33,7 +33,11 @@ public final class ShadowMMU: SecondaryMMU, @unchecked Sendable {
     public let lock = MMULock()
     public let invalidation = InvalidationSequence()
 
-    /// - Parameter name: the backend's registered name; by default its entry format's.
+    /// - Parameters:
+    ///   - capabilities: what this instance does; the engine's initializer refuses choices it
+    ///     cannot keep its contract with.
+    ///   - gfnCount: guest pages the MMU covers, gfns `0..<gfnCount`.
+    ///   - name: the backend's registered name; by default its entry format's.
     public init(capabilities: BackendCapabilities, gfnCount: UInt64, name: String? = nil) {
         precondition(gfnCount <= Self.aliasBase, "guest too large for the shadow MMU's alias region")
         let agingLocks = [capabilities.agingLock] + (capabilities.bitmapAgingLock.map { [$0] } ?? [])

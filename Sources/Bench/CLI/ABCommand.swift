@@ -52,8 +52,7 @@ struct ABCommand: ParsableCommand {
     var json: String?
     @Option(parsing: .unconditional, help: "Also write an SVG of the gating metrics' paired ratios with their intervals to this file.")
     var plot: String?
-    @Flag(help: "No progress on stderr.")
-    var quiet = false
+    @OptionGroup var progress: ProgressOptions
     @Argument(parsing: .postTerminator, help: "`run` options for the cells (after --).")
     var runOptions: [String] = []
 
@@ -69,30 +68,8 @@ struct ABCommand: ParsableCommand {
         for path in [json, plot].compactMap({ $0 }) { try AtomicFileWriter.checkWritable(path: path) }
         let (a, b) = try builds()
 
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("agingbench-ab-\(UUID().uuidString)")
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        } catch {
-            throw InputError("cannot create \(directory.path): \(error.localizedDescription)")
-        }
-        defer { try? FileManager.default.removeItem(at: directory) }
         let cells = runOptions.isEmpty ? Self.defaultCells : runOptions
-        var pairs: [(a: ResultTable, b: ResultTable)] = []
-        for round in 1...rounds {
-            if !quiet { StandardError.write("agingbench: ab round \(round)/\(rounds)\n") }
-            var tables: [ResultTable] = []
-            for (label, executable) in [("A", a), ("B", b)] {
-                let output = directory.appendingPathComponent("\(label)-\(round).csv").path
-                let (status, errors) = Subprocess.run(
-                    executable, ["run"] + cells + ["--repetitions", "1", "--quiet", "--output", output])
-                // Exit 3 (an invariant violated) still wrote the rows: compare them, as compare would.
-                guard status == 0 || status == 3 else {
-                    throw InputError("\(label) (\(executable)) failed in round \(round) (exit \(status)): \(Subprocess.lastLine(errors))")
-                }
-                tables.append(try ResultTable.load(path: output))
-            }
-            pairs.append((tables[0], tables[1]))
-        }
+        let pairs = try AlternatingRuns(a: a, b: b, cells: cells, rounds: rounds).run(progress: progress.report)
         let report = PairedRuns.compare(pairs, nameA: base.map { "\(a) (\($0))" } ?? a, nameB: b, settings: settings)
         print(report.markdown(), terminator: "")
         if let json { try AtomicFileWriter.write(report.json(), to: json) }
@@ -115,7 +92,7 @@ struct ABCommand: ParsableCommand {
         let named: (String, String)
         if let base {
             guard executables.count <= 1 else { throw InputError("with --base, name at most one executable (B)") }
-            named = (try Self.build(commit: base), executables.first ?? me)
+            named = (try CommitBuild.release(commit: base), executables.first ?? me)
         } else {
             guard executables.count == 2 else {
                 throw InputError("ab needs two executables (A B), or --base COMMIT and at most one (B); got \(executables.count)")
@@ -126,30 +103,5 @@ struct ABCommand: ParsableCommand {
             throw InputError("'\(path)' is not an executable file")
         }
         return named
-    }
-
-    /// Builds this repository's `commit` in release mode, in a worktree and build cache under
-    /// `.build-ab` of the repository's top level (kept, so the next build of a nearby commit is
-    /// incremental); returns the executable.
-    static func build(commit: String) throws(InputError) -> String {
-        let (status, top) = Subprocess.capture("/usr/bin/env", ["git", "rev-parse", "--show-toplevel"])
-        guard status == 0, let root = top.split(separator: "\n").first.map(String.init) else {
-            throw InputError("--base needs a git repository: run ab inside the project's checkout")
-        }
-        let cache = "\(root)/.build-ab", source = "\(cache)/src"
-        let (resolved, sha) = Subprocess.capture("/usr/bin/env", ["git", "-C", root, "rev-parse", "--verify", "\(commit)^{commit}"])
-        guard resolved == 0, let id = sha.split(separator: "\n").first.map(String.init) else {
-            throw InputError("--base '\(commit)' is not a commit of \(root)")
-        }
-        let steps: [[String]] = FileManager.default.fileExists(atPath: "\(source)/.git")
-            ? [["git", "-C", source, "checkout", "--quiet", "--detach", "--force", id]]
-            : [["git", "-C", root, "worktree", "add", "--quiet", "--detach", "--force", source, id]]
-        for step in steps + [["swift", "build", "-c", "release", "--package-path", source, "--scratch-path", "\(cache)/build"]] {
-            let (status, errors) = Subprocess.run("/usr/bin/env", step)
-            guard status == 0 else {
-                throw InputError("building --base \(commit): `\(step.joined(separator: " "))` failed (exit \(status)): \(Subprocess.lastLine(errors))")
-            }
-        }
-        return "\(cache)/build/release/agingbench"
     }
 }

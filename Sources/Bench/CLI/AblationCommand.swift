@@ -22,24 +22,21 @@ struct AblationCommand: ParsableCommand {
     var arch = ""
     @Option(parsing: .unconditional, help: "Guest memory per vCPU (K/M/G/T).")
     var memory = "32M"
-    @Option(parsing: .unconditional, help: "vCPU counts, comma-separated (1-\(RunCommand.maximumVCPUs)).")
-    var vcpus = "1,2"
-    @Option(parsing: .unconditional, help: "Repetitions of the grid (1-\(RunCommand.maximumRepetitions)).")
-    var repetitions = 5
+    @OptionGroup var grid: GridOptions<DefaultGrid>
     @Option(parsing: .unconditional, help: "Driver modes, comma-separated, or 'all'.")
     var drivers = "all"
-    @Option(parsing: .unconditional, help: "Seed of every vCPU's access stream.")
-    var seed = WorkloadSettings().seed
-    @Option(parsing: .unconditional, help: "Costs: calibrated, host-only or raw (as for run).")
-    var costs = "calibrated"
-    @Option(parsing: .unconditional, help: "Calibration file (default: this host's, made first when missing).")
-    var calibration: String?
+    @OptionGroup var costOptions: CostOptions
     @Option(parsing: .unconditional, help: "Output CSV (default results/ablation-<arch>.csv).")
     var output: String?
-    @Flag(help: "No progress on stderr.")
-    var quiet = false
+    @OptionGroup var progress: ProgressOptions
     @Option(parsing: .unconditional, help: "Print the report of an ablation CSV already run, and run nothing.")
     var from: String?
+
+    /// What `--vcpus` and `--repetitions` mean when left out.
+    enum DefaultGrid: GridDefaults {
+        static let vcpus = "1,2"
+        static let repetitions = 5
+    }
 
     func run() throws {
         if let from {
@@ -53,16 +50,8 @@ struct AblationCommand: ParsableCommand {
             throw InputError("invalid architecture '\(arch)': expected \(AblationArchitecture.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let size = try ByteSize(parsing: memory)
-        var counts: [Int] = []
-        for text in RunCommand.list(vcpus) {
-            guard let count = Int(text), (1...RunCommand.maximumVCPUs).contains(count), !counts.contains(count) else {
-                throw InputError("invalid vCPU count '\(text)': expected distinct whole numbers from 1 to \(RunCommand.maximumVCPUs)")
-            }
-            counts.append(count)
-        }
-        guard (1...RunCommand.maximumRepetitions).contains(repetitions) else {
-            throw InputError("--repetitions \(repetitions) is out of range: expected 1 to \(RunCommand.maximumRepetitions)")
-        }
+        let counts = try grid.vcpuCounts(distinct: true)
+        let repetitions = try grid.checkedRepetitions()
         var modes: [DriverMode] = []
         for text in drivers == "all" ? DriverMode.allCases.map(\.rawValue) : RunCommand.list(drivers) {
             guard let mode = DriverMode(rawValue: text), !modes.contains(mode) else {
@@ -71,16 +60,10 @@ struct AblationCommand: ParsableCommand {
             modes.append(mode)
         }
         var settings = WorkloadSettings()
-        settings.seed = seed
+        settings.seed = grid.seed
         settings.rounds = 0
-        switch costs {
-        case "calibrated", "host-only": settings.costs = .hostOnly
-        case "raw": settings.costs = .raw
-        default: throw InputError("invalid costs '\(costs)': expected calibrated, host-only or raw")
-        }
-        if costs != "calibrated" && calibration != nil {
-            throw InputError("--calibration applies to --costs calibrated only")
-        }
+        settings.costs = costOptions.costs.uncalibratedModel
+        try costOptions.checkCalibration(virtualEngine: nil)
         if output == "" { throw InputError("--output is empty: give a file") }
         let path = output ?? "results/ablation-\(architecture.rawValue).csv"
         try AtomicFileWriter.checkWritable(path: path, createParent: output == nil)
@@ -88,15 +71,15 @@ struct AblationCommand: ParsableCommand {
         try MemoryEstimate.requireFits(guestPages: largest, structure: .rmap, what: "an ablation cell of \(counts.max() ?? 1) × \(size)")
 
         let context = RunContext.detect(build: BuildKind.current)
-        if costs == "calibrated" {
-            settings.costs = try RunCommand.loadOrMakeCalibration(path: calibration, context: context, quiet: quiet).0.costModel
+        if costOptions.calibrated {
+            settings.costs = try costOptions.loadCalibration(context: context, progress: progress).0.costModel
         }
         if BuildKind.current == "debug" {
             AgingBenchMain.printError("agingbench: WARNING: this is a DEBUG build: timings are meaningless. Use -c release.")
         }
         let runner = AblationRunner(
             architecture: architecture, memoryPerVCPU: size, vcpuCounts: counts, drivers: modes,
-            repetitions: repetitions, settings: settings, context: context, quiet: quiet)
+            repetitions: repetitions, settings: settings, context: context, quiet: progress.quiet)
         let records = try runner.run()
         try AtomicFileWriter.write(CSVWriter.document(records), to: path, createParent: output == nil)
         print(AblationReport(records: records).markdown(cores: OSThread.allowedCPUs))

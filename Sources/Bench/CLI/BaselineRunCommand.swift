@@ -16,8 +16,7 @@ struct BaselineRunCommand: ParsableCommand {
     var sweep: Int?
     @Option(parsing: .unconditional, help: "Calibration of the calibrated sweep.")
     var calibration = GateSweep.defaultCalibration
-    @Flag(help: "No progress on stderr.")
-    var quiet = false
+    @OptionGroup var progress: ProgressOptions
 
     func run() throws {
         let sweeps = GateSweep.sweeps(calibration: calibration)
@@ -37,7 +36,7 @@ struct BaselineRunCommand: ParsableCommand {
             }
         }
         try AtomicFileWriter.checkWritable(path: output)
-        let text = try GateSweep.run(calibration: calibration, shard: shard, only: sweep, quiet: quiet, destination: output)
+        let text = try GateSweep.run(calibration: calibration, shard: shard, only: sweep, quiet: progress.quiet, destination: output)
         try AtomicFileWriter.write(text, to: output)
     }
 }

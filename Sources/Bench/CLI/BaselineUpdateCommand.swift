@@ -10,13 +10,12 @@ struct BaselineUpdateCommand: ParsableCommand {
     var machine: String?
     @Option(parsing: .unconditional, help: "Calibration of the calibrated sweep.")
     var calibration = GateSweep.defaultCalibration
-    @Flag(help: "No progress on stderr.")
-    var quiet = false
+    @OptionGroup var progress: ProgressOptions
 
     func run() throws {
         let path = GateSweep.baselinePath(machine: try GateSweep.machine(machine))
         try AtomicFileWriter.checkWritable(path: path, createParent: true)
-        let text = try GateSweep.run(calibration: calibration, shard: nil, quiet: quiet, destination: path)
+        let text = try GateSweep.run(calibration: calibration, shard: nil, quiet: progress.quiet, destination: path)
         try AtomicFileWriter.write(text, to: path, createParent: true)
         StandardError.write("agingbench: baseline written to \(path)\n")
     }

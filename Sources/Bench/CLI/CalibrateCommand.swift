@@ -25,8 +25,7 @@ struct CalibrateCommand: ParsableCommand {
     var repetitions = 3
     @Option(parsing: .unconditional, help: "Calibration file to write (default results/calibration-<host>.json).")
     var output: String?
-    @Flag(help: "No progress on stderr.")
-    var quiet = false
+    @OptionGroup var progress: ProgressOptions
 
     func run() throws {
         let size = try ByteSize(parsing: memory)
@@ -40,7 +39,7 @@ struct CalibrateCommand: ParsableCommand {
         let calibration = try Calibrator(
             memory: size, targetPopulateSeconds: populateS, targetPassSeconds: passMs / 1e3,
             repetitions: repetitions, context: context
-        ).run(progress: { line in if !quiet { StandardError.write(line + "\n") } },
+        ).run(progress: progress.report,
               warning: { StandardError.write(Calibrator.busyWarning($0)) })
         try calibration.save(to: path, createParent: output == nil)
         print(Self.report(calibration, path: path))

@@ -16,17 +16,21 @@ extension RunCommand {
         let build = BuildKind.current
         var context = RunContext.detect(build: build)
         if options.calibrated || options.settings.engine == .virtual {
-            var (calibration, path) = try Self.loadOrMakeCalibration(
-                path: options.calibrationPath, context: context, quiet: quiet)
+            var (calibration, path) = try costOptions.loadCalibration(context: context, progress: progress)
             if options.calibrated { options.settings.costs = calibration.costModel }
             if options.settings.engine == .virtual {
-                options.settings.engineCosts = try Self.engineCosts(
-                    for: options.backendConfigurations, calibration: &calibration, path: path, quiet: quiet)
+                options.settings.engineCosts = try calibration.engineCosts(
+                    for: options.backendConfigurations, savingTo: path, progress: progress.report)
                 options.settings.engineCalibration = calibration.id
             }
         }
         let identity = options.identity(context: context)
-        let previous = options.resume ? try ResumeState.load(options, identity: identity, context: context) : [:]
+        var previous: [Int: RunRecord] = [:]
+        if options.resume, case .file(let path, _) = options.destination {
+            previous = try ResumeState.load(
+                path: path, format: options.format, plan: options.plan, settings: options.settings,
+                identity: identity, context: context)
+        }
         let remaining = options.plan.cells.filter { previous[$0.index] == nil }
 
         // Warnings only once every check has passed, so an error is the only line a refused run prints.
@@ -47,7 +51,7 @@ extension RunCommand {
                 """)
         }
 
-        var runner = SweepRunner(plan: options.plan, settings: options.settings, context: context, quiet: quiet)
+        var runner = SweepRunner(plan: options.plan, settings: options.settings, context: context, quiet: progress.quiet)
         runner.estimatedSeconds = estimate
         // Installed until the results are written: a first signal while writing finished cells
         // must not kill the process and lose them.

@@ -34,8 +34,7 @@ struct RunCommand: ParsableCommand {
     var backends: String?
     @Option(parsing: .unconditional, help: "Guest memory per vCPU, comma-separated, with K/M/G/T suffixes (like the selftest's -b; default 128M,512M).")
     var memory: String?
-    @Option(parsing: .unconditional, help: "vCPU counts, comma-separated (1-\(maximumVCPUs); default 1,2).")
-    var vcpus: String?
+    @OptionGroup var grid: GridOptions<DefaultGrid>
     @Option(parsing: .unconditional, help: "Aging settings to compare: on, off, or both (comma-separated; default on,off).")
     var aging: String?
     @Flag(help: "x86 backends with A/D bits off (access tracking); 'all' then means the backends that have the mode.")
@@ -44,12 +43,8 @@ struct RunCommand: ParsableCommand {
     var agingOnly = false
     @Option(parsing: .unconditional, help: "Aging passes timed per cell, with --aging-only only (1-\(maximumPasses); default \(WorkloadSettings().agingOnlyPasses)).")
     var passes: Int?
-    @Option(parsing: .unconditional, help: "Repetitions of the whole grid, cells interleaved across repetitions (1-\(maximumRepetitions); default 3).")
-    var repetitions: Int?
-    @Option(parsing: .unconditional, help: "Seed of every vCPU's access stream (0-\(UInt64.max)).")
-    var seed = WorkloadSettings().seed
     @Option(parsing: .unconditional, help: "Access pattern: uniform, sequential or hotcold (default \(WorkloadSettings().pattern.rawValue)).")
-    var pattern: String?
+    var pattern: AccessPattern?
     @Option(parsing: .unconditional, help: "Percent of accesses that write, 0-100 (default \(WorkloadSettings().writePercent)).")
     var writePercent: Int?
     @Option(parsing: .unconditional, help: "Accesses per vCPU in the measured phase, in multiples of its pages (0-\(maximumRounds), 0: populate only; default \(WorkloadSettings().rounds)).")
@@ -61,15 +56,12 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Every aging clear flushes the cleared pages from the vCPUs' TLBs (clear_flush_young before x86 elided the flush); needs a TLB.")
     var flushOnAge = false
     @Option(parsing: .unconditional, help: "How aging asks the secondary MMU: default (what each backend's kernel does), eviction-only, per-page or bitmap.")
-    var driver = "default"
-    @Option(parsing: .unconditional, help: "Costs: calibrated (host side and the calibrated remainders), host-only (host side, no remainders) or raw (the bare secondary MMU).")
-    var costs = "calibrated"
-    @Option(parsing: .unconditional, help: "Calibration file (default results/calibration-<host>.json; made first when missing).")
-    var calibration: String?
+    var driver = DriverChoice.kernelDefault
+    @OptionGroup var costOptions: CostOptions
     @Option(parsing: .unconditional, help: "Engine: real (threads on this machine's CPUs; the default) or virtual (agents in virtual time, costs from the calibration; any vCPU count on any machine).")
-    var engine: String?
+    var engine: Engine?
     @Option(parsing: .unconditional, help: "Virtual engine only: deterministic, or random (ties and costs perturbed by the seed, and other agents run at preemption points, to search for races).")
-    var schedule: String?
+    var schedule: Schedule?
     @Option(parsing: .unconditional, help: "Virtual engine only: every this many virtual microseconds the VMM gives one 64-page window back at a seeded place (zap, TLB shootdown, host unmap); needs the host side.")
     var unmapEvery: Double?
     @Option(parsing: .unconditional, help: """
@@ -81,7 +73,7 @@ struct RunCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Run shard i of n (1-based), e.g. 2/4; shard outputs concatenate.")
     var shard: String?
     @Option(parsing: .unconditional, help: "Output format: csv, json or markdown.")
-    var format = "csv"
+    var format = OutputFormat.csv
     @Option(parsing: .unconditional, help: """
         Output file (default results/latest.<csv|json|md>), or - for standard output. Only a regular \
         file is replaced; a symlink is written through; the directory must exist.
@@ -89,12 +81,17 @@ struct RunCommand: ParsableCommand {
     var output: String?
     @Flag(help: "Read the output file of an interrupted run of the same sweep and run only its missing cells.")
     var resume = false
-    @Flag(help: "No progress on stderr.")
-    var quiet = false
+    @OptionGroup var progress: ProgressOptions
     /// The file the summary says the rows are in, when a caller (`baseline run`) moves them from
     /// `--output` into a file of its own afterwards.
     @Option(parsing: .unconditional, help: .hidden)
     var summaryNames: String?
+
+    /// What `--vcpus` and `--repetitions` mean when left out and no preset fills them.
+    enum DefaultGrid: GridDefaults {
+        static let vcpus = "1,2"
+        static let repetitions = 3
+    }
 
     /// Everything the options say, checked: the plan, the workload, the format and the destination.
     struct Validated {
@@ -129,20 +126,44 @@ struct RunCommand: ParsableCommand {
         }
     }
 
+    /// Every option checked, concern by concern (the grid, the workload, the TLB, the costs, the
+    /// engine, what is counted, the output), each failure one line naming the bad value.
     func validated() throws(InputError) -> Validated {
-        var sweepPreset: SweepPreset?
-        if let preset {
-            guard let named = SweepPreset(rawValue: preset) else {
-                throw InputError("invalid preset '\(preset)': expected \(SweepPreset.allCases.map(\.rawValue).joined(separator: " or "))")
-            }
-            sweepPreset = named
+        let sweepPreset = try checkedPreset()
+        let plan = try gridPlan(preset: sweepPreset)
+        var settings = try workloadSettings()
+        try applyTLB(to: &settings)
+        settings.driver = driver.mode
+        let costModel = costOptions.costs.uncalibratedModel
+        if !costModel.hostSide && settings.evictAfter > 0 {
+            throw InputError("--evict-after needs the host side (MGLRU's generations); --costs raw has none")
         }
-        let backends = self.backends ?? sweepPreset?.backends ?? "all"
-        let memory = self.memory ?? sweepPreset?.memory ?? "128M,512M"
-        let vcpus = self.vcpus ?? sweepPreset?.vcpus ?? "1,2"
-        let repetitions = self.repetitions ?? (sweepPreset == nil ? 3 : 1)
-        let engine = self.engine ?? (sweepPreset == nil ? "real" : "virtual")
+        let engineKind = engine ?? (sweepPreset == nil ? .real : .virtual)
+        try applyEngine(engineKind, hostSide: costModel.hostSide, to: &settings)
+        try applyCount(vcpuCounts: plan.vcpuCounts, to: &settings)
+        try costOptions.checkCalibration(virtualEngine: engineKind == .virtual)
+        settings.costs = costModel
+        let destination = try checkedDestination(preset: sweepPreset)
+        return Validated(
+            plan: plan, settings: settings, format: format, destination: destination, resume: resume,
+            parameters: identityParameters(plan: plan, settings: settings),
+            costs: costModel, calibrated: costOptions.calibrated, calibrationPath: costOptions.calibration,
+            backendConfigurations: plan.backends.compactMap { Backends.named($0) }.map { ($0, adOff) })
+    }
+
+    private func checkedPreset() throws(InputError) -> SweepPreset? {
+        guard let preset else { return nil }
+        guard let named = SweepPreset(rawValue: preset) else {
+            throw InputError("invalid preset '\(preset)': expected \(SweepPreset.allCases.map(\.rawValue).joined(separator: " or "))")
+        }
+        return named
+    }
+
+    /// The grid: backends × memory × vCPUs × aging × repetitions, reduced to `--shard`; a preset
+    /// fills the grid options not given.
+    private func gridPlan(preset: SweepPreset?) throws(InputError) -> SweepPlan {
         let eligible = Backends.all.filter { !adOff || $0.supportsAccessTracking }
+        let backends = self.backends ?? preset?.backends ?? "all"
         let backendNames = backends == "all" ? eligible.map(\.name) : Self.list(backends)
         for name in backendNames {
             guard let descriptor = Backends.named(name) else {
@@ -153,32 +174,10 @@ struct RunCommand: ParsableCommand {
             }
         }
         var sizes: [ByteSize] = []
-        for text in Self.list(memory) { sizes.append(try ByteSize(parsing: text)) }
-        var counts: [Int] = []
-        for text in Self.list(vcpus) {
-            guard let count = Int(text), count >= 1, count <= Self.maximumVCPUs else {
-                throw InputError("invalid vCPU count '\(text)': expected a whole number from 1 to \(Self.maximumVCPUs)")
-            }
-            counts.append(count)
-        }
-        var agingModes: [Bool] = []
-        if agingOnly {
-            // Aging-only cells always age; any other --aging would be silently ignored.
-            if let aging, aging != "on" {
-                throw InputError("--aging-only always ages; --aging '\(aging)' contradicts it (drop --aging)")
-            }
-            agingModes = [true]
-        } else {
-            for text in Self.list(aging ?? "on,off") {
-                switch text {
-                case "on": agingModes.append(true)
-                case "off": agingModes.append(false)
-                case "both": agingModes += [true, false]
-                default: throw InputError("invalid aging setting '\(text)': expected on, off or both")
-                }
-            }
-        }
-        try Self.require(repetitions, in: 1...Self.maximumRepetitions, option: "repetitions")
+        for text in Self.list(memory ?? preset?.memory ?? "128M,512M") { sizes.append(try ByteSize(parsing: text)) }
+        let counts = try grid.vcpuCounts(fallback: preset?.vcpus)
+        let agingModes = try checkedAgingModes()
+        let repetitions = try grid.checkedRepetitions(fallback: preset == nil ? nil : 1)
         let slice = try shard.map { text throws(InputError) in try Shard(parsing: text) } ?? .whole
         let plan = try SweepPlan(
             backends: backendNames, memorySizes: sizes, vcpuCounts: counts, aging: agingModes,
@@ -186,11 +185,36 @@ struct RunCommand: ParsableCommand {
         if plan.cells.isEmpty {
             throw InputError("shard \(slice) of a sweep of \(plan.groupCount) comparison groups has no cells (use at most \(plan.groupCount) shards)")
         }
+        return plan
+    }
 
+    private func checkedAgingModes() throws(InputError) -> [Bool] {
+        if agingOnly {
+            // Aging-only cells always age; any other --aging would be silently ignored.
+            if let aging, aging != "on" {
+                throw InputError("--aging-only always ages; --aging '\(aging)' contradicts it (drop --aging)")
+            }
+            return [true]
+        }
+        var modes: [Bool] = []
+        for text in Self.list(aging ?? "on,off") {
+            switch text {
+            case "on": modes.append(true)
+            case "off": modes.append(false)
+            case "both": modes += [true, false]
+            default: throw InputError("invalid aging setting '\(text)': expected on, off or both")
+            }
+        }
+        return modes
+    }
+
+    /// What each vCPU does: the aging-only passes, or the access phase's pattern, writes, rounds
+    /// and eviction; options of the phase a run skips are refused rather than ignored.
+    private func workloadSettings() throws(InputError) -> WorkloadSettings {
         var settings = WorkloadSettings()
         settings.agingOnly = agingOnly
         settings.accessTracking = adOff
-        settings.seed = seed
+        settings.seed = grid.seed
         if agingOnly {
             // These shape the vCPU phase, which --aging-only skips: accepting them would mislead.
             let ignored: [(String, Bool)] = [
@@ -203,24 +227,22 @@ struct RunCommand: ParsableCommand {
             if let passes { try Self.require(passes, in: 1...Self.maximumPasses, option: "passes") }
             settings.agingOnlyPasses = passes ?? settings.agingOnlyPasses
             settings.evictAfter = 0
-        } else {
-            if passes != nil {
-                throw InputError("--passes counts --aging-only passes; without --aging-only it would be ignored (drop --passes)")
-            }
-            if let pattern {
-                guard let accessPattern = AccessPattern(rawValue: pattern) else {
-                    throw InputError("invalid pattern '\(pattern)': expected uniform, sequential or hotcold")
-                }
-                settings.pattern = accessPattern
-            }
-            if let writePercent { try Self.require(writePercent, in: 0...100, option: "write-percent") }
-            settings.writePercent = writePercent ?? settings.writePercent
-            if let rounds { try Self.require(rounds, in: 0...Self.maximumRounds, option: "rounds") }
-            settings.rounds = rounds ?? settings.rounds
-            if let evictAfter { try Self.require(evictAfter, in: 0...255, option: "evict-after") }
-            settings.evictAfter = evictAfter ?? settings.evictAfter
+            return settings
         }
+        if passes != nil {
+            throw InputError("--passes counts --aging-only passes; without --aging-only it would be ignored (drop --passes)")
+        }
+        settings.pattern = pattern ?? settings.pattern
+        if let writePercent { try Self.require(writePercent, in: 0...100, option: "write-percent") }
+        settings.writePercent = writePercent ?? settings.writePercent
+        if let rounds { try Self.require(rounds, in: 0...Self.maximumRounds, option: "rounds") }
+        settings.rounds = rounds ?? settings.rounds
+        if let evictAfter { try Self.require(evictAfter, in: 0...255, option: "evict-after") }
+        settings.evictAfter = evictAfter ?? settings.evictAfter
+        return settings
+    }
 
+    private func applyTLB(to settings: inout WorkloadSettings) throws(InputError) {
         if let tlbEntries {
             guard tlbEntries == 0
                 || (tlbEntries <= Self.maximumTLBEntries && TLB.isValid(entries: tlbEntries, ways: TLB.defaultWays))
@@ -233,34 +255,17 @@ struct RunCommand: ParsableCommand {
             throw InputError("--flush-on-age flushes the vCPUs' TLBs; --tlb-entries 0 has none (drop one)")
         }
         settings.flushOnAge = flushOnAge
+    }
 
-        if driver != "default" {
-            guard let mode = DriverMode(rawValue: driver) else {
-                throw InputError("invalid driver '\(driver)': expected default, \(DriverMode.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            settings.driver = mode
-        }
-        let costModel: CostModel
-        switch costs {
-        case "calibrated", "host-only": costModel = .hostOnly
-        case "raw": costModel = .raw
-        default: throw InputError("invalid costs '\(costs)': expected calibrated, host-only or raw")
-        }
-        if !costModel.hostSide && settings.evictAfter > 0 {
-            throw InputError("--evict-after needs the host side (MGLRU's generations); --costs raw has none")
-        }
-        guard let engineKind = Engine(rawValue: engine) else {
-            throw InputError("invalid engine '\(engine)': expected real or virtual")
-        }
+    /// The engine, and the options only the virtual engine reads; what the virtual engine does
+    /// not model is refused.
+    private func applyEngine(_ engineKind: Engine, hostSide: Bool, to settings: inout WorkloadSettings) throws(InputError) {
         settings.engine = engineKind
         if let schedule {
             guard engineKind == .virtual else {
                 throw InputError("--schedule orders the virtual engine's agents; --engine real has none (add --engine virtual)")
             }
-            guard let order = Schedule(rawValue: schedule) else {
-                throw InputError("invalid schedule '\(schedule)': expected deterministic or random")
-            }
-            settings.schedule = order
+            settings.schedule = schedule
         }
         if let unmapEvery {
             guard engineKind == .virtual else {
@@ -269,7 +274,7 @@ struct RunCommand: ParsableCommand {
             guard unmapEvery.isFinite, unmapEvery > 0, unmapEvery <= 1e9 else {
                 throw InputError("invalid --unmap-every '\(unmapEvery)': expected virtual microseconds above 0, at most 1e9")
             }
-            guard costModel.hostSide else {
+            guard hostSide else {
                 throw InputError("--unmap-every unmaps host pages; --costs raw has none")
             }
             settings.unmapEveryNanos = unmapEvery * 1000
@@ -282,13 +287,17 @@ struct RunCommand: ParsableCommand {
                 throw InputError("the virtual engine does not model \(option) (use --engine real)")
             }
         }
+    }
+
+    /// `--count instructions`, and the single-threaded bare cells it needs.
+    private func applyCount(vcpuCounts: [Int], to settings: inout WorkloadSettings) throws(InputError) {
         switch count {
         case "times": break
         case "instructions":
             // Exact counts need one thread doing the counted work and no time-based spinning.
             let conflicts: [(String, Bool)] = [
-                ("--aging-only", !agingOnly), ("--costs raw", costs != "raw"), ("--vcpus 1", counts != [1]),
-                ("--engine real", engineKind != .real),
+                ("--aging-only", !agingOnly), ("--costs raw", costOptions.costs != .raw), ("--vcpus 1", vcpuCounts != [1]),
+                ("--engine real", settings.engine != .real),
             ]
             if let (needed, _) = conflicts.first(where: \.1) {
                 throw InputError("--count instructions counts single-threaded --aging-only cells on the bare secondary MMU; it needs \(needed)")
@@ -300,57 +309,53 @@ struct RunCommand: ParsableCommand {
         default:
             throw InputError("invalid count '\(count)': expected times or instructions")
         }
-        if costs != "calibrated" && engineKind == .real && calibration != nil {
-            throw InputError("--calibration applies to --costs calibrated or --engine virtual only")
-        }
-        if calibration == "" { throw InputError("--calibration is empty: give a calibration file") }
-        settings.costs = costModel
+    }
 
-        guard let outputFormat = OutputFormat(rawValue: format) else {
-            throw InputError("invalid format '\(format)': expected csv, json or markdown")
-        }
+    /// Where the results go, and whether `--resume` can read them back from there.
+    private func checkedDestination(preset: SweepPreset?) throws(InputError) -> OutputDestination {
         if output == "" { throw InputError("--output is empty: give a file, or - for standard output") }
-        var destination = OutputDestination(option: output, format: outputFormat)
-        if output == nil, let sweepPreset {
-            destination = .file(path: sweepPreset.output(outputFormat), createParent: true)
+        var destination = OutputDestination(option: output, format: format)
+        if output == nil, let preset {
+            destination = .file(path: preset.output(format), createParent: true)
         }
         if resume {
-            guard outputFormat != .markdown else {
+            guard format != .markdown else {
                 throw InputError("--resume reads CSV or JSON results; a Markdown summary cannot be resumed")
             }
             guard destination != .standardOutput else {
                 throw InputError("--resume needs an output file to read; standard output (--output -) has none")
             }
         }
+        return destination
+    }
+
+    /// The sweep's parameters as its identity records them (`Validated.parameters`).
+    private func identityParameters(plan: SweepPlan, settings: WorkloadSettings) -> [SweepIdentity.Field] {
         let parameters: [(String, String)] = [
-            ("backends", backendNames.joined(separator: ",")),
-            ("memory", sizes.map(\.description).joined(separator: ",")),
-            ("vcpus", counts.map(String.init).joined(separator: ",")),
-            ("aging", agingModes.map { $0 ? "on" : "off" }.joined(separator: ",")),
+            ("backends", plan.backends.joined(separator: ",")),
+            ("memory", plan.memorySizes.map(\.description).joined(separator: ",")),
+            ("vcpus", plan.vcpuCounts.map(String.init).joined(separator: ",")),
+            ("aging", plan.aging.map { $0 ? "on" : "off" }.joined(separator: ",")),
             ("aging-only", agingOnly ? "yes" : "no"),
             ("passes", agingOnly ? String(settings.agingOnlyPasses) : "-"),
-            ("repetitions", String(repetitions)),
+            ("repetitions", String(plan.repetitions)),
             ("seed", String(settings.seed)),
             ("pattern", agingOnly ? "-" : settings.pattern.rawValue),
             ("write-percent", agingOnly ? "-" : String(settings.writePercent)),
             ("rounds", agingOnly ? "-" : String(settings.rounds)),
             ("evict-after", String(settings.evictAfter)),
             ("ad-off", adOff ? "yes" : "no"),
-            ("shard", slice.description),
-            ("driver", driver),
+            ("shard", plan.shard.description),
+            ("driver", driver.description),
             ("tlb-entries", String(settings.tlbEntries)),
             ("flush-on-age", settings.flushOnAge ? "yes" : "no"),
-            ("engine", engine),
+            ("engine", settings.engine.rawValue),
             ("preset", preset ?? "-"),
             ("unmap-every", unmapEvery.map { String($0) } ?? "-"),
-            ("schedule", engineKind == .virtual ? settings.schedule.rawValue : "-"),
+            ("schedule", settings.engine == .virtual ? settings.schedule.rawValue : "-"),
             ("count", count),
         ]
-        return Validated(
-            plan: plan, settings: settings, format: outputFormat, destination: destination, resume: resume,
-            parameters: parameters.map { SweepIdentity.Field(name: $0.0, value: $0.1) },
-            costs: costModel, calibrated: costs == "calibrated", calibrationPath: calibration,
-            backendConfigurations: backendNames.compactMap { Backends.named($0) }.map { ($0, adOff) })
+        return parameters.map { SweepIdentity.Field(name: $0.0, value: $0.1) }
     }
 
     /// Exit status 3 when a row reports data loss (`non_a_bit_changes`), an undone zap
@@ -363,58 +368,6 @@ struct RunCommand: ParsableCommand {
             message: "model invariant violated in \(broken.count) row(s) (non_a_bit_changes, stale_mappings or use_after_free); results in \(outputPath)")
     }
 
-    /// The calibration at `path` (default: this host's); when the default is missing, one is
-    /// made first, as `agingbench calibrate` would, and written there.
-    static func loadOrMakeCalibration(path: String?, context: RunContext, quiet: Bool) throws(InputError) -> (Calibration, path: String) {
-        if let path { return (try Calibration.load(from: path), path) }
-        let hostPath = Calibration.defaultPath(host: context.host, build: context.build)
-        if FileManager.default.fileExists(atPath: hostPath) { return (try Calibration.load(from: hostPath), hostPath) }
-        StandardError.write("agingbench: no calibration for this host yet: calibrating first (under a minute), writing \(hostPath)\n")
-        try AtomicFileWriter.checkWritable(path: hostPath, createParent: true)
-        let calibration = try Calibrator(
-            memory: try ByteSize(parsing: "1G"), targetPopulateSeconds: Calibration.publishedPopulateSeconds,
-            targetPassSeconds: Calibration.publishedPassSeconds, repetitions: 3, context: context
-        ).run(progress: { line in if !quiet { StandardError.write(line + "\n") } },
-              warning: { StandardError.write(Calibrator.busyWarning($0)) })
-        try calibration.save(to: hostPath, createParent: true)
-        StandardError.write(
-            "agingbench: calibrated: fault remainder \(Int(calibration.faultRemainderNanos)) ns, aging remainder \(Int(calibration.agingRemainderNanosPerPage.rounded())) ns/page\n")
-        return (calibration, hostPath)
-    }
-
-    /// The virtual engine's costs for `configurations` from `calibration`; those it lacks (a
-    /// file made before the engine, or a backend registered since) are measured now at the
-    /// calibration's size and written back to `path`, so every later run uses the same figures.
-    static func engineCosts(
-        for configurations: [(descriptor: BackendDescriptor, accessTracking: Bool)], calibration: inout Calibration,
-        path: String, quiet: Bool
-    ) throws(InputError) -> EngineCosts {
-        // The overheads come from x86-tdp's costs (the backend the calibration ran).
-        let first = calibration.engine == nil && !configurations.contains { $0.descriptor.name == Calibrator.backend && !$0.accessTracking }
-            ? Backends.named(Calibrator.backend).map { [($0, false)] } ?? [] : []
-        let missing = (first + configurations).filter { configuration in
-            calibration.engine?.backends[EngineCosts.key(
-                backend: configuration.descriptor.name, accessTracking: configuration.accessTracking)] == nil
-        }
-        if let engine = calibration.engine, missing.isEmpty { return engine }
-        let names = missing.map { EngineCosts.key(backend: $0.descriptor.name, accessTracking: $0.accessTracking) }
-        if !quiet {
-            StandardError.write("agingbench: measuring the virtual engine's costs for \(names.joined(separator: ", ")), adding them to \(path)\n")
-        }
-        let measured = try EngineCostMeter(memory: ByteSize(uncheckedBytes: calibration.memoryBytes)).measure(backends: missing)
-        var engine = calibration.engine ?? measured
-        for (key, costs) in measured.backends { engine.backends[key] = costs }
-        if calibration.engine == nil {
-            engine.setOverheads(
-                realFaultNanos: calibration.modelFaultNanos,
-                realAgedPageNanos: calibration.modelPassSeconds / max(1, calibration.modelPagesPerPass) * 1e9)
-        }
-        calibration.engine = engine
-        try AtomicFileWriter.checkWritable(path: path)
-        try calibration.save(to: path)
-        return engine
-    }
-
     static func list(_ text: String) -> [String] {
         text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
     }
@@ -423,16 +376,5 @@ struct RunCommand: ParsableCommand {
         guard range.contains(value) else {
             throw InputError("--\(option) \(value) is out of range: expected \(range.lowerBound) to \(range.upperBound)")
         }
-    }
-}
-
-/// Whether this binary was built for release or debug.
-enum BuildKind {
-    static var current: String {
-        #if DEBUG
-        return "debug"
-        #else
-        return "release"
-        #endif
     }
 }

@@ -36,7 +36,7 @@ public struct Calibration: Codable, Sendable, Hashable {
     public var checkedPopulateSeconds: Double
     public var checkedPassSeconds: Double
     /// What each operation costs, for the virtual engine; nil in a file made before it (filled
-    /// in by the first virtual run, see `RunCommand.engineCosts`).
+    /// in by the first virtual run, see `engineCosts(for:savingTo:progress:)`).
     public var engine: EngineCosts?
 
     /// The cost model a run with this calibration uses.

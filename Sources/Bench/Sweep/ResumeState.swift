@@ -10,10 +10,12 @@ import Foundation
 /// the same commit and build, with the same workload. Any mismatch is refused with one line naming
 /// it, since mixing cells of two sweeps in one file would make them look comparable.
 enum ResumeState {
+    /// The finished cells of the results file at `path`, written in `format` by an earlier run
+    /// of the sweep `plan` with `settings`, whose identity must be `identity`.
     static func load(
-        _ options: RunCommand.Validated, identity: SweepIdentity, context: RunContext
+        path: String, format: OutputFormat, plan: SweepPlan, settings: WorkloadSettings,
+        identity: SweepIdentity, context: RunContext
     ) throws(InputError) -> [Int: RunRecord] {
-        guard case .file(let path, _) = options.destination else { return [:] }
         let what = "cannot resume '\(path)'"
         guard FileManager.default.fileExists(atPath: path) else {
             throw InputError("\(what): no such file (run without --resume to start the sweep)")
@@ -24,7 +26,7 @@ enum ResumeState {
         let text = String(decoding: data, as: UTF8.self)
         let records: [RunRecord]
         var recorded: SweepIdentity?
-        switch options.format {
+        switch format {
         case .csv:
             records = try CSVWriter.records(text, what: what)
             let sidecar = IncompleteMarker.sidecarPath(for: path)
@@ -44,20 +46,21 @@ enum ResumeState {
         if let recorded, let difference = identity.mismatch(with: recorded) {
             throw InputError("\(what): not the same sweep: \(difference)")
         }
-        return try cells(of: records, options: options, context: context, checkWorkload: options.format == .csv, what: what)
+        return try cells(
+            of: records, plan: plan, settings: settings, context: context, checkWorkload: format == .csv, what: what)
     }
 
     /// Maps each record to its cell index, refusing rows that are not cells of this sweep.
     static func cells(
-        of records: [RunRecord], options: RunCommand.Validated, context: RunContext, checkWorkload: Bool, what: String
+        of records: [RunRecord], plan: SweepPlan, settings: WorkloadSettings, context: RunContext, checkWorkload: Bool,
+        what: String
     ) throws(InputError) -> [Int: RunRecord] {
-        let settings = options.settings
         let variant = settings.accessTracking ? "ad-off" : "default"
         func key(backend: String, variant: String, bytes: UInt64, vcpus: Int, aging: String, repetition: Int) -> String {
             "\(backend)(\(variant))/\(bytes)/vcpus:\(vcpus)/aging:\(aging)/rep:\(repetition)"
         }
         var indexOf: [String: Int] = [:]
-        for cell in options.plan.cells {
+        for cell in plan.cells {
             indexOf[key(backend: cell.backend, variant: variant, bytes: cell.memoryPerVCPU.bytes, vcpus: cell.vcpus,
                         aging: cell.agingLabel(agingOnly: settings.agingOnly), repetition: cell.repetition)] = cell.index
         }
@@ -79,7 +82,7 @@ enum ResumeState {
                 throw InputError("\(what): not the same sweep: \(row) has \(field) \(old.isEmpty ? "''" : old), this run has \(new)")
             }
             guard let index = indexOf[name] else {
-                throw InputError("\(what): not the same sweep: \(row) is not a cell of this sweep\(options.plan.shard == .whole ? "" : " and shard")")
+                throw InputError("\(what): not the same sweep: \(row) is not a cell of this sweep\(plan.shard == .whole ? "" : " and shard")")
             }
             guard found.updateValue(record, forKey: index) == nil else {
                 throw InputError("\(what): \(row) appears more than once")

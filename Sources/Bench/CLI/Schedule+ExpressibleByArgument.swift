@@ -1,0 +1,5 @@
+import ArgumentParser
+
+// `run --schedule`: the raw values are the spellings, so a bad value is refused by the parser with the list
+// of valid ones.
+extension Schedule: ExpressibleByArgument {}
