@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Backends
 import Core
+import Results
 #if canImport(Glibc)
 import Glibc
 #endif

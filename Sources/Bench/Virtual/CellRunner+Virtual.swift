@@ -1,4 +1,5 @@
 import Core
+import Results
 
 extension CellRunner {
     /// Runs `cell` on `mmu` in virtual time (`VirtualEngine`): the host side, when the costs

@@ -1,6 +1,7 @@
 import Backends
 import Core
 import Dispatch
+import Results
 import Synchronization
 
 /// Runs one sweep cell: a fresh MMU, the vCPU threads and the aging thread, then one `RunRecord`.

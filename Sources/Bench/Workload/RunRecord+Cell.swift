@@ -1,5 +1,6 @@
 import Core
 import Histogram
+import Results
 
 extension RunRecord {
     /// The row for one cell: its coordinates, the machine, and the measurements merged over the

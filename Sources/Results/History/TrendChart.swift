@@ -180,7 +180,8 @@ public struct TrendChart {
         return parts.joined(separator: ", ")
     }
 
-    static func backend(_ cell: CellKey) -> String {
+    /// The line a cell belongs to: its backend, with the variant when not the default.
+    public static func backend(_ cell: CellKey) -> String {
         let variant = cell.value("variant")
         return cell.value("backend") + (variant.isEmpty || variant == "default" ? "" : "(\(variant))")
     }
