@@ -97,7 +97,7 @@ private func interruptBinary(_ arguments: [String], with signal: Int32) throws -
         let whole = try GoogleBenchmarkJSON.read(String(contentsOfFile: path, encoding: .utf8), what: "whole")
         #expect(whole.incomplete == nil)
         #expect(whole.records.count == 320)
-        let names = whole.records.map { "\(GoogleBenchmarkJSON.benchmarkName(for: $0))#\($0.repetition)" }
+        let names = whole.records.map { "\(BenchmarkName.render($0))#\($0.repetition)" }
         #expect(Set(names).count == 320)
     }
 

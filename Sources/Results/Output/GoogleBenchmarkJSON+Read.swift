@@ -55,7 +55,7 @@ extension GoogleBenchmarkJSON {
             for column in RunRecord.columnTable where counterColumns.contains(column.name) {
                 try assign(benchmark[column.name], column: column, to: &record, place: place)
             }
-            guard benchmarkName(for: record) == name else {
+            guard BenchmarkName.render(record) == name else {
                 throw InputError("\(place): name '\(name)' disagrees with its counters")
             }
             records.append(record)
@@ -63,39 +63,21 @@ extension GoogleBenchmarkJSON {
         return Contents(records: records, sweep: sweep, incomplete: incomplete)
     }
 
-    /// Splits `<backend>[(variant)]/<memory>/vcpus:<n>/aging:<mode>/pattern:<p>/write:<w>/seed:<s>/driver:<d>/costs:<c>[/engine:<e>]`
-    /// into the record (memory and vCPUs are counters too, and checked against them by the caller).
+    /// Fills the cell parameters `name` carries into the record; memory and vCPUs are counters too,
+    /// and the caller checks the name against everything by rendering it again.
     private static func parse(name: String, into record: inout RunRecord, place: String) throws(InputError) {
-        let parts = name.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        let keys = ["vcpus", "aging", "pattern", "write", "seed", "driver", "costs"]
-        let bad = InputError("\(place): name '\(name)' is not <backend>/<memory>/\(keys.map { "\($0):…" }.joined(separator: "/"))")
-        var values: [String: String] = [:]
-        if parts.count == 3 + keys.count, let last = parts.last, last.hasPrefix("engine:"), last.count > 7 {
-            values["engine"] = String(last.dropFirst(7))
-        } else {
-            guard parts.count == 2 + keys.count else { throw bad }
+        let bad = InputError("\(place): name '\(name)' is not \(BenchmarkName.shape)")
+        guard let fields = BenchmarkName.fields(of: name) else { throw bad }
+        let named = ["backend", "variant"] + BenchmarkName.segments.map(\.column)
+        for column in RunRecord.columnTable where named.contains(column.name) && column.name != "vcpus" {
+            let text = fields[column.name] ?? (column.name == "engine" ? "real" : nil)
+            guard let text else { throw bad }
+            do {
+                try column.assign(text, to: &record)
+            } catch {
+                throw bad
+            }
         }
-        for (key, part) in zip(keys, parts.dropFirst(2)) {
-            guard part.hasPrefix(key + ":") else { throw bad }
-            values[key] = String(part.dropFirst(key.count + 1))
-        }
-        var backend = parts[0]
-        record.variant = "default"
-        if backend.hasSuffix(")"), let open = backend.firstIndex(of: "(") {
-            record.variant = String(backend[backend.index(after: open)..<backend.index(before: backend.endIndex)])
-            backend = String(backend[..<open])
-        }
-        guard let write = values["write"].flatMap({ Int($0) }), let seed = values["seed"].flatMap({ UInt64($0) }) else {
-            throw bad
-        }
-        record.backend = backend
-        record.aging = values["aging"] ?? ""
-        record.pattern = values["pattern"] ?? ""
-        record.writePercent = write
-        record.seed = seed
-        record.driver = values["driver"] ?? ""
-        record.costs = values["costs"] ?? ""
-        record.engine = values["engine"] ?? "real"
     }
 
     private static func assign(_ value: JSONValue?, column: RunRecord.Column, to record: inout RunRecord, place: String) throws(InputError) {
