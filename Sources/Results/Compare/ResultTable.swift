@@ -109,12 +109,20 @@ public struct ResultTable: Sendable {
         } catch {
             throw InputError("\(error.message) (truncated or not a results file)")
         }
+        return try jsonRows(top, what: what)
+    }
+
+    /// The rows of a Google Benchmark document by column name, aggregates left out: the one JSON
+    /// reader, which `GoogleBenchmarkJSON.read` builds on. A benchmark's own keys win over what
+    /// its name carries, and both over the context's.
+    static func jsonRows(_ top: [String: JSONValue], what: String) throws(InputError) -> [ResultRow] {
         guard let context = top["context"]?.object, let benchmarks = top["benchmarks"]?.array else {
             throw InputError("\(what): not a Google Benchmark results file (needs 'context' and 'benchmarks')")
         }
         var shared: [String: String] = [:]
         let fromContext = ["schema": "schema", "date": "timestamp", "commit": "commit", "host_name": "host",
-                           "cpu_model": "cpu", "num_cpus": "cores", "library_build_type": "build"]
+                           "cpu_model": "cpu", "num_cpus": "cores", "library_build_type": "build", "kernel": "kernel",
+                           "thp": "thp", "toolchain": "toolchain", "command_line": "command"]
         for (key, column) in fromContext {
             if let value = context[key].flatMap(scalarText) { shared[column] = value }
         }
