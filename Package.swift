@@ -39,10 +39,14 @@ let package = Package(
             name: "Backends",
             dependencies: ["Core"]
         ),
+        // The results layer: the CSV and JSON formats, their readers, comparison, history and
+        // charts. It knows neither the model nor the engines, so tools that only read results
+        // (ReaderFuzz) build without them.
+        .target(name: "Results"),
         .target(
             name: "Bench",
             dependencies: [
-                "Core", "Backends", "CPlatform", "CReference",
+                "Results", "Core", "Backends", "CPlatform", "CReference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "HeapModule", package: "swift-collections"),
@@ -56,11 +60,11 @@ let package = Package(
         // -sanitize=fuzzer -parse-as-library -DFUZZING (see .ci/run), otherwise it replays files.
         .executableTarget(
             name: "ReaderFuzz",
-            dependencies: ["Bench"]
+            dependencies: ["Results"]
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "BackendTests", dependencies: ["Core", "Backends"]),
-        .testTarget(name: "BenchTests", dependencies: ["Bench", "Core", "Backends", "agingbench"]),
+        .testTarget(name: "BenchTests", dependencies: ["Bench", "Results", "Core", "Backends", "agingbench"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,4 @@
-import Bench
+import Results
 import Foundation
 
 // Every reader of a results file, fed the same bytes: each must return or throw `InputError`,

@@ -2,6 +2,7 @@ import Core
 import Foundation
 import Testing
 @testable import Bench
+@testable import Results
 
 /// One round's file of one build: the cells (backends) of an --aging-only run with `pass_avg_s`
 /// and `populate_s` from `value(backend, metric)`.

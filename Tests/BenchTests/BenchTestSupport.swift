@@ -1,4 +1,5 @@
 import Bench
+import Results
 import Foundation
 import Testing
 
@@ -16,7 +17,7 @@ func makeScratchDirectory() -> URL {
 
 /// Runs `agingbench` in process on a tiny, fast sweep plus `extra` arguments.
 @discardableResult
-func runTinySweep(output: String, _ extra: [String] = []) -> Bench.ExitStatus {
+func runTinySweep(output: String, _ extra: [String] = []) -> Results.ExitStatus {
     let arguments = [
         "run", "--backends", "x86-tdp,baseline", "--memory", "64K,128K", "--vcpus", "1,2",
         "--aging", "on,off", "--repetitions", "2", "--rounds", "1", "--costs", "host-only", "--quiet", "--output", output,

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 @testable import Bench
+@testable import Results
 
 /// An --aging-only sweep small enough for a debug build, with the repetitions the gate needs.
-private func runExactCountSweep(output: String, _ extra: [String] = []) -> Bench.ExitStatus {
+private func runExactCountSweep(output: String, _ extra: [String] = []) -> Results.ExitStatus {
     AgingBenchMain.run([
         "run", "--aging-only", "--costs", "raw", "--backends", "x86-tdp,baseline", "--memory", "256K", "--vcpus", "1",
         "--passes", "2", "--repetitions", "8", "--quiet", "--output", output,

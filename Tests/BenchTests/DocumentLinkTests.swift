@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Bench
+@testable import Results
 
 /// Every link in the README and docs/ resolves: a relative path names a file of the checkout, and
 /// an anchor names a heading of its page (GitHub's slugs). Links to other sites are not fetched.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Bench
+@testable import Results
 
 /// What a new user following the README and the guide ran into, each pinned down.
 @Suite(.scratchCleanup) struct FirstRunTests {

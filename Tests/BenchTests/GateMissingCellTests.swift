@@ -3,6 +3,7 @@ import Core
 import Foundation
 import Testing
 @testable import Bench
+@testable import Results
 
 /// The gate must see a backend that stopped honouring its bitmap: its cells change `driver`, so
 /// they no longer match the baseline's, and a gating cell missing from the new run fails.

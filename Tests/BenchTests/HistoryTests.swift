@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Bench
+@testable import Results
 
 private func entry(_ commit: String, _ backend: String, _ median: Double, metric: String = "notifier_calls_per_pass") -> HistoryEntry {
     let row = ResultRow(["backend": backend, "variant": "default", "memory_per_vcpu_bytes": "262144", "vcpus": "1", "aging": "only"])

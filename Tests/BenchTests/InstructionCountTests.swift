@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Bench
+@testable import Results
 #if canImport(Glibc)
 import Glibc
 #endif

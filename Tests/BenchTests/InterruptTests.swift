@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Bench
+@testable import Results
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -96,7 +97,7 @@ private func interruptBinary(_ arguments: [String], with signal: Int32) throws -
         let whole = try GoogleBenchmarkJSON.read(String(contentsOfFile: path, encoding: .utf8), what: "whole")
         #expect(whole.incomplete == nil)
         #expect(whole.records.count == 320)
-        let names = whole.records.map { "\(GoogleBenchmarkJSON.benchmarkName(for: $0))#\($0.repetition)" }
+        let names = whole.records.map { "\(BenchmarkName.render($0))#\($0.repetition)" }
         #expect(Set(names).count == 320)
     }
 
@@ -115,7 +116,7 @@ private func interruptBinary(_ arguments: [String], with signal: Int32) throws -
         let rest = try runner.run(skipping: [0, 1])
         #expect(rest.count == 6)
         #expect(rest.first?.backend == "x86-tdp" && rest.first?.aging == "off" && rest.first?.repetition == 0)
-        #expect(Interruption.exitStatus(for: SIGINT) == .interrupted && Bench.ExitStatus.interrupted.rawValue == 130)
-        #expect(Interruption.exitStatus(for: SIGTERM) == .terminated && Bench.ExitStatus.terminated.rawValue == 143)
+        #expect(Interruption.exitStatus(for: SIGINT) == .interrupted && Results.ExitStatus.interrupted.rawValue == 130)
+        #expect(Interruption.exitStatus(for: SIGTERM) == .terminated && Results.ExitStatus.terminated.rawValue == 143)
     }
 }

@@ -1,5 +1,6 @@
 import Backends
 @testable import Bench
+@testable import Results
 import Core
 import Testing
 

@@ -1,4 +1,5 @@
 @testable import Bench
+@testable import Results
 import Foundation
 import Testing
 
@@ -73,7 +74,7 @@ import Testing
     }
 
     /// The status and the one stderr line `merge` would print for `files`.
-    func mergeError(_ files: [String]) -> (Bench.ExitStatus, String) {
+    func mergeError(_ files: [String]) -> (Results.ExitStatus, String) {
         do {
             var command = try AgingBench.parseAsRoot(["merge"] + files + ["--output", "-"])
             try command.run()

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Bench
+@testable import Results
 
 private func sampleRecord(repetition: Int = 0, backend: String = "x86-tdp", wall: Double = 1.25) -> RunRecord {
     RunRecord(

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Bench
+@testable import Results
 
 private func record(_ backend: String, repetition: Int, aging: String = "on") -> RunRecord {
     RunRecord(

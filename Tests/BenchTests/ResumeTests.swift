@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Bench
+@testable import Results
 
 /// Runs `run` in process and returns the error it throws, if any, so its message can be checked.
 private func runError(_ arguments: [String]) -> Error? {

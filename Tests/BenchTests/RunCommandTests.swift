@@ -1,5 +1,6 @@
 import Backends
 import Bench
+import Results
 import Foundation
 import Testing
 

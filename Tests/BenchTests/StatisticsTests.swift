@@ -1,5 +1,6 @@
 import Testing
 @testable import Bench
+@testable import Results
 
 @Suite struct StatisticsTests {
     @Test(arguments: [(3, 20.0), (4, 70.0), (5, 252.0), (8, 12870.0)])

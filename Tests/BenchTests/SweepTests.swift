@@ -1,5 +1,6 @@
 import Testing
 @testable import Bench
+@testable import Results
 
 @Suite struct ByteSizeTests {
     @Test(arguments: [

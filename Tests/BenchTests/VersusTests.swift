@@ -2,6 +2,7 @@ import Core
 import Foundation
 import Testing
 @testable import Bench
+@testable import Results
 
 /// A results file of `backends` × `configurations` (vCPU counts) × `repetitions`, one run, with
 /// `pass_avg_s` and `fault_p99_ns` from `value(backend, vcpus, repetition, metric)`.

@@ -1,4 +1,5 @@
 @testable import Bench
+@testable import Results
 import Backends
 import Core
 import Foundation

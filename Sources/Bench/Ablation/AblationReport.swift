@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Results
 
 /// What an ablation's rows say: each configuration's figures, each factor's effect on its own,
 /// and the bitmap question, all as medians with their range.

@@ -1,4 +1,5 @@
 import Core
+import Results
 
 /// Runs an ablation's grid: every configuration × driver mode × vCPU count × repetition, aging
 /// on, populate only (the selftest's benchmark mode: the vCPUs fault their memory in while the

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Results
 
 /// `agingbench ab A B [-- RUN-OPTIONS]` or `agingbench ab --base COMMIT [B]`: two builds run the
 /// same cells alternately, A then B, `--rounds` times, judged pair by pair (`PairedRuns`).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Core
 import Foundation
+import Results
 
 /// `agingbench ablation --arch x86|arm64|riscv`: for one architecture, every aging lock × bitmap
 /// × driver mode at each vCPU count, populate under aging, then each factor's effect on its own.

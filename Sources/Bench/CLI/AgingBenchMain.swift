@@ -1,4 +1,5 @@
 import ArgumentParser
+import Results
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Results
 
 /// `agingbench baseline check RESULTS`: `compare BASELINE RESULTS` with the gate's metrics and
 /// thresholds. Exit statuses as `compare`: 0 no regression, 1 regression, 2 bad input, 3 nothing

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Results
 
 /// `agingbench baseline run --output FILE [--sweep k] [--shard i/n]`: the gate's sweeps, written
 /// atomically as one CSV (their outputs concatenated), so a CI matrix can run their shards.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Results
 
 /// `agingbench baseline update`: runs the gate's sweep and replaces this machine kind's baseline
 /// with it, atomically (a failed or interrupted sweep leaves the old baseline).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Core
+import Results
 
 /// `agingbench calibrate`: measures the model's own work on this machine, sets the two
 /// remainders so that one vCPU reproduces two single-vCPU work figures, writes the host's

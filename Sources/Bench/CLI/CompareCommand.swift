@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Results
 
 /// `agingbench compare BASE NEW`: judges every metric of every cell the two results files share
 /// and says whether NEW regressed.

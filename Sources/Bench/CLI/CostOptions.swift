@@ -1,4 +1,5 @@
 import ArgumentParser
+import Results
 
 /// `--costs` and `--calibration`, shared by the commands that time cells (`run`, `ablation`).
 ///

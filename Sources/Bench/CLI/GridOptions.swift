@@ -1,4 +1,5 @@
 import ArgumentParser
+import Results
 
 /// `--vcpus`, `--repetitions` and `--seed`: the grid options `run` and `ablation` share, with one
 /// spelling, range and help text; what each means when left out is the command's (`Defaults`).

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Results
 
 /// `agingbench history append FILE --commit SHA`: adds the medians of every metric of every cell
 /// of a results file (CSV or JSON, read as `compare` reads it) to the history, atomically;

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Results
 
 /// `agingbench history plot`: one SVG per metric in the history (`<dir>/<metric>.svg`), written
 /// atomically, for a person to open in a browser.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Backends
 import Core
 import Foundation
+import Results
 
 /// `agingbench limit`: the C reference alone: what an aging pass costs the hardware here.
 struct LimitCommand: ParsableCommand {

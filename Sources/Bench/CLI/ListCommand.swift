@@ -1,6 +1,7 @@
 import ArgumentParser
 import Backends
 import Core
+import Results
 
 /// `agingbench list`: every registered backend with its capabilities, as a table, and a legend
 /// saying what each column's values mean.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Results
 
 /// `agingbench merge`: the outputs of a sharded sweep (`--shard i/n` on several hosts) as one
 /// results file, after checking that they are shards of one sweep.

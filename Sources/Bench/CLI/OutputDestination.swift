@@ -1,3 +1,5 @@
+import Results
+
 /// Where `run` writes its results: standard output for `--output -`, otherwise a file.
 ///
 /// Contract: a file is written by `AtomicFileWriter` (regular files only, symlinks written

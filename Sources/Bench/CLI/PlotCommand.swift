@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Results
 
 /// `agingbench plot FILE.csv`: SVG charts of a results file, written beside the other results.
 struct PlotCommand: ParsableCommand {

@@ -1,7 +1,8 @@
 import ArgumentParser
-import Foundation
 import Backends
 import Core
+import Foundation
+import Results
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Results
 
 /// `agingbench versus FILE --backends A,B[,C…]`: within one results file, every backend against
 /// the first, in every configuration they both ran, with an interval and a paired test per metric.

@@ -1,5 +1,6 @@
 import Backends
 import Core
+import Results
 
 extension Calibration {
     /// The virtual engine's costs for `configurations`; those this calibration lacks (a file

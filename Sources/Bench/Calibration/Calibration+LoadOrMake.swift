@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 extension Calibration {
     /// The calibration a calibrated or virtual run uses: the file at `path` when one is named,

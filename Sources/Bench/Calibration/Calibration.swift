@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// One host's calibration: the two remainders that make one vCPU with `memoryBytes` of guest
 /// reproduce two published single-vCPU work figures, and what was measured on the way.

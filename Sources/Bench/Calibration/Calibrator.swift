@@ -1,6 +1,7 @@
 import Backends
 import Core
 import Foundation
+import Results
 
 /// Sets the two remainders from what the model's real work costs on this machine (DESIGN.md,
 /// "Calibration"): one vCPU, `memory` of guest, the x86 TDP MMU with lockless per-page aging

@@ -1,6 +1,7 @@
 import Backends
 import CPlatform
 import Core
+import Results
 import Synchronization
 
 /// Measures `EngineCosts` on this machine: each operation of the model run in a loop on one

@@ -1,5 +1,6 @@
 import Backends
 import Core
+import Results
 
 /// Runs one sweep cell, in either engine, and makes its `RunRecord`.
 ///

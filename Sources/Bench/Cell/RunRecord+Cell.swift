@@ -1,11 +1,12 @@
 import Core
 import Histogram
+import Results
 
 extension RunRecord {
     /// The row for one cell: its coordinates, the machine, and the measurements merged over the
     /// vCPU threads (histograms added, lock accounting summed, phase ends the latest thread's).
     init(cell: SweepCell, backend: String, settings: WorkloadSettings, context: RunContext, measurements: CellMeasurements) {
-        self.init()
+        self = .empty
         timestamp = context.timestamp
         commit = context.commit
         host = context.host

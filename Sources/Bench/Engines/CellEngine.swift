@@ -1,4 +1,5 @@
 import Core
+import Results
 
 /// What runs a cell's agents: the clock, the scheduler and the lock gate, and nothing else.
 ///

@@ -1,4 +1,5 @@
 import Core
+import Results
 import Dispatch
 import Synchronization
 

@@ -1,4 +1,5 @@
 import Core
+import Results
 import HeapModule
 
 /// How the virtual engine orders agents whose next steps fall at the same virtual time.

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// The CI gate's sweep and how its results are judged: the one definition `baseline update`,
 /// `baseline run` and `baseline check` share, so the baseline and the run it gates are always

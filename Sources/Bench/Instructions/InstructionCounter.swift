@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// Counts a cell's instructions under valgrind's callgrind (`run --count instructions`): per fault
 /// of the populate, per aged page and per notifier call of the aging passes.

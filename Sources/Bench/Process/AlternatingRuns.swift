@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// Two `agingbench` executables run alternately on the same cells, A then B, round after round,
 /// as `ab` pairs them (`PairedRuns`).

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// A release build of one commit of the repository in the current directory, for `ab --base`.
 ///

@@ -1,4 +1,5 @@
 import CPlatform
+import Results
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// What `--resume` takes from an existing output: its finished cells, keyed by their index in the
 /// sweep, after checking that the file belongs to this sweep.

@@ -1,3 +1,5 @@
+import Results
+
 /// One slice `i/n` of a sweep, so that n independent jobs together run every cell exactly once.
 ///
 /// Contract: `1 <= index <= count`. A shard deals out whole comparison groups — every backend and

@@ -1,3 +1,5 @@
+import Results
+
 /// One independent run of a sweep: a backend at one memory size, vCPU count, aging setting and repetition.
 ///
 /// Contract: `index` is the cell's position in the full canonical order of its plan (before any

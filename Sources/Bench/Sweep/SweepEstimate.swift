@@ -1,4 +1,5 @@
 import Core
+import Results
 
 /// A rough, up-front estimate of how long a sweep runs, so a long one says so before it starts.
 ///

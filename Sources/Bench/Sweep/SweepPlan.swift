@@ -1,3 +1,5 @@
+import Results
+
 /// The grid of cells a sweep runs, in a canonical order, reduced to one shard.
 ///
 /// Contract: the full grid is the Cartesian product of the inputs, ordered repetition-major, and

@@ -1,3 +1,5 @@
+import Results
+
 /// A named grid for `run --preset`: the values of the grid options a user did not give.
 ///
 /// Contract: a preset fills only options left out; it runs the virtual engine (its grids go

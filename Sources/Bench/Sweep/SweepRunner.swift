@@ -1,5 +1,6 @@
 import Backends
 import Core
+import Results
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -31,7 +31,13 @@ public struct ResultTable: Sendable {
     public static func parse(_ bytes: [UInt8], name: String) throws(InputError) -> ResultTable {
         let what = "'\(name)'"
         let text = try ResultsText.decode(bytes, what: what)
-        let rows = ResultsText.isJSON(text) ? try jsonRows(text, what: what) : try csvRows(text, what: what)
+        let rows = ResultsText.isJSON(text) ? try jsonRows(text, what: what) : try csvTable(text, what: what).rows
+        try checkSchemas(rows, what: what)
+        return ResultTable(name: name, rows: rows, columns: rows.reduce(into: Set<String>()) { $0.formUnion($1.values.keys) })
+    }
+
+    /// Refuses a row without a schema version or of a schema this version does not read.
+    static func checkSchemas(_ rows: [ResultRow], what: String) throws(InputError) {
         for (number, row) in rows.enumerated() {
             guard let schemaText = row["schema"], let schema = Int(schemaText) else {
                 throw InputError("\(what): row \(number + 1) has no schema version")
@@ -40,10 +46,15 @@ public struct ResultTable: Sendable {
                 throw InputError("\(what): schema \(schema) is not supported (this version reads schemas \(supportedSchemas.sorted().map(String.init).joined(separator: ", ")))")
             }
         }
-        return ResultTable(name: name, rows: rows, columns: rows.reduce(into: Set<String>()) { $0.formUnion($1.values.keys) })
     }
 
-    private static func csvRows(_ text: String, what: String) throws(InputError) -> [ResultRow] {
+    /// The rows of a results CSV by column name, with every header line it holds (a concatenation
+    /// repeats them, in file order): the one CSV reader, which `CSVWriter.records` builds on.
+    ///
+    /// - Parameters:
+    ///   - currentHeader: whether every header must be this schema's (`RunRecord.columns`), as
+    ///     `--resume` needs; checked before any row, so the message names the first column that differs.
+    static func csvTable(_ text: String, what: String, currentHeader: Bool = false) throws(InputError) -> (headers: [[String]], rows: [ResultRow]) {
         // Bytes, not Characters: "\r\n" is one Character, which hasSuffix("\n") would not match.
         guard text.utf8.last == UInt8(ascii: "\n") else {
             throw InputError("\(what): truncated (the last line has no line break; results files always end with one)")
@@ -54,13 +65,19 @@ public struct ResultTable: Sendable {
         } catch {
             throw InputError("\(what): \(error.message)")
         }
+        if currentHeader, let header = table.first, header != RunRecord.columns {
+            throw headerMismatch(header, what: what)
+        }
         guard var header = table.first, isHeader(header) else {
             throw InputError("\(what): not a results CSV (its first line has no 'schema' and 'backend' columns)")
         }
+        var headers = [header]
         var rows: [ResultRow] = []
         for (number, fields) in table.enumerated().dropFirst() {
             if isHeader(fields) {
+                if currentHeader && fields != RunRecord.columns { throw headerMismatch(fields, what: what) }
                 header = fields
+                headers.append(fields)
                 continue
             }
             guard fields.count == header.count else {
@@ -68,7 +85,16 @@ public struct ResultTable: Sendable {
             }
             rows.append(ResultRow(Dictionary(zip(header, fields), uniquingKeysWith: { first, _ in first })))
         }
-        return rows
+        return (headers, rows)
+    }
+
+    /// Names the first column where `header` differs from this schema's.
+    private static func headerMismatch(_ header: [String], what: String) -> InputError {
+        let first = zip(header, RunRecord.columns).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+            ?? min(header.count, RunRecord.columns.count)
+        let found = first < header.count ? "'\(header[first])'" : "nothing"
+        let expected = first < RunRecord.columns.count ? "'\(RunRecord.columns[first])'" : "nothing"
+        return InputError("\(what): not a schema \(RunRecord.schemaVersion) results CSV (header column \(first + 1) is \(found), expected \(expected))")
     }
 
     /// A data row never holds the text "schema" in a field, and every header names both columns.
@@ -83,12 +109,20 @@ public struct ResultTable: Sendable {
         } catch {
             throw InputError("\(error.message) (truncated or not a results file)")
         }
+        return try jsonRows(top, what: what)
+    }
+
+    /// The rows of a Google Benchmark document by column name, aggregates left out: the one JSON
+    /// reader, which `GoogleBenchmarkJSON.read` builds on. A benchmark's own keys win over what
+    /// its name carries, and both over the context's.
+    static func jsonRows(_ top: [String: JSONValue], what: String) throws(InputError) -> [ResultRow] {
         guard let context = top["context"]?.object, let benchmarks = top["benchmarks"]?.array else {
             throw InputError("\(what): not a Google Benchmark results file (needs 'context' and 'benchmarks')")
         }
         var shared: [String: String] = [:]
         let fromContext = ["schema": "schema", "date": "timestamp", "commit": "commit", "host_name": "host",
-                           "cpu_model": "cpu", "num_cpus": "cores", "library_build_type": "build"]
+                           "cpu_model": "cpu", "num_cpus": "cores", "library_build_type": "build", "kernel": "kernel",
+                           "thp": "thp", "toolchain": "toolchain", "command_line": "command"]
         for (key, column) in fromContext {
             if let value = context[key].flatMap(scalarText) { shared[column] = value }
         }
@@ -105,7 +139,10 @@ public struct ResultTable: Sendable {
             }
             if benchmark["run_type"]?.string == "aggregate" { continue }
             var values = shared
-            for (key, value) in try nameFields(name, place: place) { values[key] = value }
+            guard let fields = BenchmarkName.fields(of: name) else {
+                throw InputError("\(place): name '\(name)' is not <backend>/<memory>/vcpus:<n>/aging:<mode>[/...]")
+            }
+            values.merge(fields) { _, fromName in fromName }
             for (key, value) in benchmark {
                 if let converted = scalarText(value) { values[key] = converted }
             }
@@ -115,29 +152,6 @@ public struct ResultTable: Sendable {
             rows.append(ResultRow(values))
         }
         return rows
-    }
-
-    /// The cell parameters a benchmark name carries: `<backend>[(variant)]/<memory>/vcpus:<n>/aging:<mode>`,
-    /// and, from schema 3 on, `/pattern:<p>/write:<w>/seed:<s>/driver:<d>/costs:<c>`; segments
-    /// this version does not know are ignored.
-    private static func nameFields(_ name: String, place: String) throws(InputError) -> [String: String] {
-        let parts = name.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count >= 4, parts[2].hasPrefix("vcpus:"), parts[3].hasPrefix("aging:") else {
-            throw InputError("\(place): name '\(name)' is not <backend>/<memory>/vcpus:<n>/aging:<mode>[/...]")
-        }
-        var backend = parts[0], variant = "default"
-        if backend.hasSuffix(")"), let open = backend.firstIndex(of: "(") {
-            variant = String(backend[backend.index(after: open)..<backend.index(before: backend.endIndex)])
-            backend = String(backend[..<open])
-        }
-        var fields = ["backend": backend, "variant": variant]
-        let columns = ["vcpus": "vcpus", "aging": "aging", "pattern": "pattern", "write": "write_percent",
-                       "seed": "seed", "driver": "driver", "costs": "costs", "engine": "engine"]
-        for part in parts.dropFirst(2) {
-            guard let colon = part.firstIndex(of: ":"), let column = columns[String(part[..<colon])] else { continue }
-            fields[column] = String(part[part.index(after: colon)...])
-        }
-        return fields
     }
 
     /// A scalar as CSV would spell it; nil for arrays and objects.

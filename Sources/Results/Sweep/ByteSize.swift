@@ -63,7 +63,7 @@ public struct ByteSize: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     /// Used for display of sizes read back from results, where page alignment was already enforced
     /// when the run was planned and rejecting a row would only hide data.
-    init(uncheckedBytes: UInt64) {
+    public init(uncheckedBytes: UInt64) {
         bytes = uncheckedBytes
     }
 

@@ -12,12 +12,22 @@ public struct SVGChart: Sendable {
     public struct Point: Sendable {
         public let category: String
         public let spread: Spread
+
+        public init(category: String, spread: Spread) {
+            self.category = category
+            self.spread = spread
+        }
     }
 
     /// One coloured line of points.
     public struct Series: Sendable {
         public let name: String
         public let points: [Point]
+
+        public init(name: String, points: [Point]) {
+            self.name = name
+            self.points = points
+        }
     }
 
     public var title: String
@@ -36,6 +46,20 @@ public struct SVGChart: Sendable {
     public var connect = true
     /// What the dot and the bar are, under the legend.
     public var legendNote = "dot: median; bar: min–max"
+
+    public init(
+        title: String, source: String, xTitle: String, yTitle: String, categories: [String], series: [Series],
+        logY: Bool = false, note: String = ""
+    ) {
+        self.title = title
+        self.source = source
+        self.xTitle = xTitle
+        self.yTitle = yTitle
+        self.categories = categories
+        self.series = series
+        self.logY = logY
+        self.note = note
+    }
 
     static let palette = [
         "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22",

@@ -180,9 +180,9 @@ public struct TrendChart {
         return parts.joined(separator: ", ")
     }
 
-    static func backend(_ cell: CellKey) -> String {
-        let variant = cell.value("variant")
-        return cell.value("backend") + (variant.isEmpty || variant == "default" ? "" : "(\(variant))")
+    /// The line a cell belongs to: its backend, with the variant when not the default.
+    public static func backend(_ cell: CellKey) -> String {
+        BackendLabel.render(backend: cell.value("backend"), variant: cell.value("variant"))
     }
 
     /// The factor and unit values are shown in: small seconds as ms or µs, large ns as µs or ms.

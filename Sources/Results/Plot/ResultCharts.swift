@@ -1,18 +1,21 @@
 import Foundation
 
 /// The report's charts, built from results rows alone: aging pass time, vCPU slowdown and fault
-/// p99 against vCPUs per backend, pass time per GiB against guest size, and the ablation.
+/// p99 against vCPUs per backend, and pass time per GiB against guest size (the ablation's charts
+/// are Bench's, which knows its grid).
 ///
 /// Contract: every point is the median and range over a grid point's repetitions (or, for the
 /// slowdown, over the ratios of matched aging-on and aging-off cells of one repetition); a chart
 /// whose rows are absent is not made. Names are `<stem>-<chart>.svg`.
 public enum ResultCharts {
-    public static func charts(_ records: [RunRecord], source: String, stem: String) -> [(name: String, chart: SVGChart)] {
-        let sweep = records.filter { AblationConfiguration(backend: $0.backend, variant: $0.variant) == nil }
-        var charts: [(String, SVGChart)] = []
-        charts += vcpuCharts(sweep, source: source, stem: stem)
-        if let chart = sizeChart(sweep, source: source) { charts.append(("\(stem)-pass-per-gib-vs-size.svg", chart)) }
-        charts += ablationCharts(records, source: source, stem: stem)
+    /// The charts of a sweep's rows: the vCPU axis and the size axis.
+    ///
+    /// - Parameters:
+    ///   - records: sweep rows only; ablation cells would show as backends of their own.
+    public static func sweepCharts(_ records: [RunRecord], source: String, stem: String) -> [(name: String, chart: SVGChart)] {
+        var charts: [(name: String, chart: SVGChart)] = []
+        charts += vcpuCharts(records, source: source, stem: stem)
+        if let chart = sizeChart(records, source: source) { charts.append(("\(stem)-pass-per-gib-vs-size.svg", chart)) }
         return charts
     }
 
@@ -102,41 +105,5 @@ public enum ResultCharts {
             logY: true, note: (only.isEmpty
                 ? "Passes during populate cover a guest still growing: the mean pass rises with the populate time. "
                 : "A flat line: a pass costs the same per page at every size. ") + "Median and min–max over repetitions.")
-    }
-
-    static func ablationCharts(_ records: [RunRecord], source: String, stem: String) -> [(String, SVGChart)] {
-        let report = AblationReport(records: records)
-        guard !report.isEmpty else { return [] }
-        let configurations = report.configurations
-        // One base backend: its name on every label would only crowd the axis.
-        let oneBase = Set(configurations.map(\.base)).count == 1
-        func label(_ configuration: AblationConfiguration) -> String {
-            let short = "\(configuration.lock.rawValue) \(configuration.bitmap ? "+bitmap" : "-bitmap")"
-            return oneBase ? short : "\(configuration.base) \(short)"
-        }
-        let categories = configurations.map(label)
-        let baseNote = oneBase ? " Base: \(configurations[0].base)." : ""
-        var charts: [(String, SVGChart)] = []
-        for vcpus in report.vcpuCounts {
-            let oversubscribed = report.records.contains { $0.vcpus == vcpus && $0.oversubscribed != 0 }
-            let marker = oversubscribed ? "; oversubscribed: vCPUs + aging > CPUs" : ""
-            for (metric, file, scale) in [(AblationReport.metrics[3], "pass", true), (AblationReport.metrics[1], "populate", false)] {
-                let series = report.drivers.map { driver in
-                    SVGChart.Series(name: "driver \(driver)", points: configurations.compactMap { configuration in
-                        report.spread(metric, configuration, driver: driver, vcpus: vcpus)
-                            .map { SVGChart.Point(category: label(configuration), spread: $0) }
-                    })
-                }
-                var chart = SVGChart(
-                    title: "Ablation: \(scale ? "aging time per page" : "populate time under aging") by aging lock × bitmap × driver, \(vcpus) vCPU\(vcpus == 1 ? "" : "s")",
-                    source: source, xTitle: "configuration (base backend, aging lock, bitmap support)",
-                    yTitle: scale ? "aging pass time per present page (ns, log scale)" : "populate time under aging (s)",
-                    categories: categories, series: series, logY: scale,
-                    note: "Median and min–max over repetitions\(marker).\(baseNote)")
-                chart.connect = false
-                charts.append(("\(stem)-ablation-\(file)-\(vcpus)vcpu.svg", chart))
-            }
-        }
-        return charts
     }
 }

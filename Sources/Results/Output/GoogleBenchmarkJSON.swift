@@ -4,8 +4,7 @@ import Foundation
 /// bencher read them without glue.
 ///
 /// Contract: the top level is `{"context": {...}, "benchmarks": [...]}`. Each record becomes one
-/// benchmark of `run_type` "iteration" whose name encodes every cell parameter,
-/// `<backend>[(variant)]/<memory>/vcpus:<n>/aging:<mode>/pattern:<p>/write:<w>/seed:<s>/driver:<d>/costs:<c>[/engine:<e>]`,
+/// benchmark of `run_type` "iteration" whose name (`BenchmarkName`) encodes every cell parameter,
 /// so that runs of different cells never share a name and get merged by compare tools.
 /// `real_time` is the selftest's headline, the populate time, in milliseconds (for an
 /// `--aging-only` row, which has no measured vCPU phase, its mean aging pass); `cpu_time` is the
@@ -36,16 +35,6 @@ public enum GoogleBenchmarkJSON {
         return column.name
     }
 
-    /// The benchmark name of a record.
-    public static func benchmarkName(for record: RunRecord) -> String {
-        let memory = ByteSize(uncheckedBytes: record.memoryPerVCPUBytes)
-        return "\(record.backendLabel)/\(memory)/vcpus:\(record.vcpus)/aging:\(record.aging)"
-            + "/pattern:\(record.pattern)/write:\(record.writePercent)/seed:\(record.seed)"
-            + "/driver:\(record.driver)/costs:\(record.costs)"
-            // Real rows keep the names they had before the virtual engine, so histories continue.
-            + (record.engine == "real" ? "" : "/engine:\(record.engine)")
-    }
-
     /// The aggregates Google Benchmark writes after a name's repetitions.
     static let aggregates = ["mean", "median", "stddev", "cv"]
 
@@ -57,7 +46,7 @@ public enum GoogleBenchmarkJSON {
     public static func render(
         _ records: [RunRecord], context: RunContext, sweep: SweepIdentity? = nil, incomplete: IncompleteMarker? = nil
     ) -> String {
-        let names = records.map(benchmarkName)
+        let names = records.map(BenchmarkName.render)
         var order: [String] = []
         var byName: [String: [RunRecord]] = [:]
         for (name, record) in zip(names, records) {

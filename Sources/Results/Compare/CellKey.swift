@@ -33,9 +33,7 @@ public struct CellKey: Sendable, Hashable, Comparable {
 
     /// `label` without the parameters in `omitted` (those every cell of a report shares).
     public func label(omitting omitted: Set<String>) -> String {
-        var backend = value("backend")
-        let variant = value("variant")
-        if !variant.isEmpty && variant != "default" { backend += "(\(variant))" }
+        let backend = BackendLabel.render(backend: value("backend"), variant: value("variant"))
         var parts = backend.isEmpty ? [] : [backend]
         if let bytes = UInt64(value("memory_per_vcpu_bytes")) {
             parts.append(ByteSize(uncheckedBytes: bytes).description)

@@ -2,8 +2,12 @@
 ///
 /// Contract: every row has as many cells as the header; right-aligned columns get a `:` in the
 /// rule and are padded on the left. No trailing newline.
-enum TextTable {
-    static func render(header: [String], rows: [[String]], rightAligned: [Bool]? = nil) -> String {
+public enum TextTable {
+    /// The table as lines joined by LF.
+    ///
+    /// - Parameters:
+    ///   - rightAligned: per column, whether it is right-aligned; nil: every column left-aligned.
+    public static func render(header: [String], rows: [[String]], rightAligned: [Bool]? = nil) -> String {
         let alignRight = rightAligned ?? header.map { _ in false }
         let widths = header.indices.map { column in
             max(3, ([header] + rows).map { $0[column].count }.max() ?? 0)

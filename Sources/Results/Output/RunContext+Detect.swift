@@ -128,7 +128,7 @@ extension RunContext {
         return "unknown"
     }
 
-    /// The suite's own checkout: three folders above this source file (Sources/Bench/Output), as
+    /// The suite's own checkout: three folders above this source file (Sources/Results/Output), as
     /// the compiler recorded its path. Git runs there, never in the directory the suite runs in,
     /// which may be a kernel tree with a commit of its own.
     static let suiteSourceRoot: String = {
@@ -137,7 +137,9 @@ extension RunContext {
         return url.path
     }()
 
-    static func gitCommit() -> String {
+    /// The suite checkout's short commit, with "-dirty" when tracked files changed; "unknown"
+    /// outside a checkout.
+    public static func gitCommit() -> String {
         guard FileManager.default.fileExists(atPath: suiteSourceRoot + "/Package.swift"),
             let hash = runGit(["rev-parse", "--short", "HEAD"]), !hash.isEmpty
         else { return "unknown" }
