@@ -2,6 +2,7 @@
 import Backends
 import Core
 import Foundation
+import Results
 import Testing
 
 /// Rows pinned before a refactor of the engines, so it can prove it changed nothing: the virtual

@@ -52,7 +52,7 @@ private var valgrindCanCount: Bool {
         let rows = try ResultTable.load(path: output).rows
         #expect(rows.count == 4)
         for row in rows {
-            #expect(row["engine"] == "callgrind" && row["schema"] == "6")
+            #expect(row["engine"] == "callgrind" && row["schema"] == String(RunRecord.schemaVersion))
             let perPage = try #require(row.number("instructions_per_aged_page")), perCall = try #require(row.number("instructions_per_notifier_call"))
             #expect(try #require(row.number("instructions_per_fault")) > 0 && perPage > 0)
             // One count of the passes, divided two ways: by pages and by calls.

@@ -39,11 +39,11 @@ private func context() -> RunContext {
             instructions_per_notifier_call,vcpu_lock_contended,vcpu_lock_wait_ns,aging_lock_wait_ns,\
             aging_lock_hold_ns,evictions,refaults,fault_retries,tlb_hits,tlb_misses,shootdowns,shootdown_wait_ns,\
             false_old,false_old_refaults,pt_bytes,pt_bytes_jemalloc,host_pt_bytes,folio_bytes,\
-            non_a_bit_changes,stale_mappings,use_after_free
+            non_a_bit_changes,stale_mappings,stale_accesses,use_after_free
             """
         #expect(RunRecord.columns.joined(separator: ",") == expected)
-        #expect(RunRecord.schemaVersion == 6)
-        #expect(RunRecord().schema == 6)
+        #expect(RunRecord.schemaVersion == 7)
+        #expect(RunRecord().schema == 7)
         #expect(sampleRecord().values.count == RunRecord.columns.count)
     }
 

@@ -10,7 +10,7 @@ public struct AgingBench: ParsableCommand {
 
             Exit status: 0 success; 1 the run failed; 2 bad input (one line on stderr, no file \
             written); 3 the results were written but a model invariant was violated \
-            (non_a_bit_changes, stale_mappings or use_after_free is not 0); 130 (SIGINT) or 143 (SIGTERM) the \
+            (non_a_bit_changes, stale_mappings, stale_accesses or use_after_free is not 0); 130 (SIGINT) or 143 (SIGTERM) the \
             sweep was interrupted and its finished cells were written, marked incomplete.
             """,
         subcommands: [

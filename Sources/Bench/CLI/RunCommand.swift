@@ -360,13 +360,13 @@ struct RunCommand: ParsableCommand {
     }
 
     /// Exit status 3 when a row reports data loss (`non_a_bit_changes`), an undone zap
-    /// (`stale_mappings`) or a freed-page read.
+    /// (`stale_mappings`, `stale_accesses`) or a freed-page read.
     static func invariantOutcome(_ records: [RunRecord], outputPath: String) -> RunOutcome? {
-        let broken = records.filter { $0.nonABitChanges != 0 || $0.staleMappings != 0 || $0.useAfterFree != 0 }
+        let broken = records.filter { $0.nonABitChanges != 0 || $0.staleMappings != 0 || $0.staleAccesses != 0 || $0.useAfterFree != 0 }
         guard !broken.isEmpty else { return nil }
         return RunOutcome(
             status: .invariantViolated,
-            message: "model invariant violated in \(broken.count) row(s) (non_a_bit_changes, stale_mappings or use_after_free); results in \(outputPath)")
+            message: "model invariant violated in \(broken.count) row(s) (non_a_bit_changes, stale_mappings, stale_accesses or use_after_free); results in \(outputPath)")
     }
 
     static func list(_ text: String) -> [String] {

@@ -95,7 +95,8 @@ extension RunRecord {
         hostPTBytes = UInt64(measurements.tables.host)
         folioBytes = UInt64(measurements.folioBytes)
         nonABitChanges = UInt64(measurements.audit.identityViolations)
-        staleMappings = UInt64(measurements.audit.staleMappings) + measurements.audit.staleAccesses
+        staleMappings = UInt64(measurements.audit.staleMappings)
+        staleAccesses = measurements.audit.staleAccesses
         useAfterFree = UInt64(measurements.audit.useAfterFreeReads)
     }
 }

@@ -49,6 +49,7 @@ extension CompareMetric {
         .column("refaults", .lowerIsBetter, unit: "faults", summary: "faults on pages evicted earlier (how many passes ran while the vCPUs worked decides it: timing, not an exact count, with real threads)"),
         .column("non_a_bit_changes", .lowerIsBetter, unit: "mappings", gates: true, summary: "data loss: must stay 0"),
         .column("stale_mappings", .lowerIsBetter, unit: "mappings", gates: true, summary: "undone zaps: must stay 0"),
+        .column("stale_accesses", .lowerIsBetter, unit: "accesses", gates: true, summary: "walks through undone zaps: must stay 0"),
         .column("use_after_free", .lowerIsBetter, unit: "reads", gates: true, summary: "freed table pages read: must stay 0"),
         .column("populate_s", .lowerIsBetter, unit: "s", summary: "seconds to fault all memory in"),
         .column("vcpu_wall_s", .lowerIsBetter, unit: "s", summary: "seconds of the access phase",

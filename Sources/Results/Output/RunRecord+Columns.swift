@@ -72,6 +72,7 @@ extension RunRecord {
         Column("folio_bytes", .uint(\.folioBytes)),
         Column("non_a_bit_changes", .uint(\.nonABitChanges)),
         Column("stale_mappings", .uint(\.staleMappings)),
+        Column("stale_accesses", .uint(\.staleAccesses)),
         Column("use_after_free", .uint(\.useAfterFree)),
     ]
 

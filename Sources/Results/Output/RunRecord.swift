@@ -1,6 +1,6 @@
 /// One row of results: the metadata and measurements of a single sweep cell run.
 ///
-/// Contract: the stored properties are exactly the CSV columns of schema version 6, each with the
+/// Contract: the stored properties are exactly the CSV columns of schema version 7, each with the
 /// value a row has before a runner fills it (zero, empty; `schema` the current version, `engine`
 /// real), and `RunRecord.columnTable` lists them once, in file order, with their column names:
 /// the one list the CSV writer, the readers and the documentation's column table follow. A
@@ -11,7 +11,7 @@
 /// metadata so files stay meaningful after they are concatenated across shards and hosts.
 public struct RunRecord: Sendable, Hashable {
     /// The current column set's version, written into every row.
-    public static let schemaVersion = 6
+    public static let schemaVersion = 7
 
     /// `schema`: Version of the column set; see `RunRecord.schemaVersion`.
     public var schema: Int = RunRecord.schemaVersion
@@ -154,6 +154,8 @@ public struct RunRecord: Sendable, Hashable {
     public var nonABitChanges: UInt64 = 0
     /// `stale_mappings`: Secondary mappings at the end of the run whose host page is not mapped (a zap undone: the guest reaches a page the host gave back); must be 0. Always 0 with `costs` raw.
     public var staleMappings: UInt64 = 0
+    /// `stale_accesses`: Walks during the run that found a mapping of a page the host had unmapped (a zap undone, even if a later zap removed the mapping again); must be 0. Always 0 with `costs` raw.
+    public var staleAccesses: UInt64 = 0
     /// `use_after_free`: Reads of freed (poisoned) table pages; must be 0. Checked in debug builds only: always 0 in release.
     public var useAfterFree: UInt64 = 0
 }
