@@ -46,6 +46,9 @@ struct VCPU<MMU: SecondaryMMU> {
     /// The TLB, kept alive for `tlb`, its port.
     let tlbOwner: TLB?
     let tlb: TLB.Port?
+    /// Whether the vCPU checks its walks for stale mappings: only when the host can unmap a
+    /// page while it is mapped (evictions, the unmapper); otherwise none can happen.
+    let checksStaleAccesses: Bool
     var stream: AccessStream
     var report = VCPUReport()
     private(set) var phase = Phase.populate
@@ -58,8 +61,12 @@ struct VCPU<MMU: SecondaryMMU> {
     private var faultEntry: FaultEntry?
     private var progress = FaultProgress()
 
-    init(mmu: MMU, index: Int, pages: UInt64, settings: WorkloadSettings, repetition: Int, host: HostSide?, tlb: TLB?) {
+    init(
+        mmu: MMU, index: Int, pages: UInt64, settings: WorkloadSettings, repetition: Int, host: HostSide?, tlb: TLB?,
+        checksStaleAccesses: Bool
+    ) {
         self.mmu = mmu
+        self.checksStaleAccesses = checksStaleAccesses && host != nil
         thread = mmu.makeThread(role: .vcpu)
         self.host = host
         tlbOwner = tlb
@@ -95,7 +102,8 @@ struct VCPU<MMU: SecondaryMMU> {
             progress = FaultProgress()
         }
         let (gfn, write) = pending!
-        let attempt = Self.attempt(gfn, write: write, mmu: mmu, thread: thread, tlb: tlb, host: host, report: &report)
+        let stale = checksStaleAccesses ? host : nil
+        let attempt = Self.attempt(gfn, write: write, mmu: mmu, thread: thread, tlb: tlb, host: stale, report: &report)
         guard attempt == .missed else {
             pending = nil
             Self.completeAccess(&accessesInPhase, thread: thread, tlb: tlb, report: &report)
@@ -130,6 +138,7 @@ struct VCPU<MMU: SecondaryMMU> {
         // would retain and release the shared MMU per access, bouncing its cache line between
         // vCPUs.
         let (mmu, thread, host, tlb) = (self.mmu, self.thread, self.host, self.tlb)
+        let stale = checksStaleAccesses ? host : nil
         var report = self.report
         var stream = self.stream
         var accessesInPhase: UInt64 = 0
@@ -137,7 +146,7 @@ struct VCPU<MMU: SecondaryMMU> {
         Self.enterGuest(thread, tlb)
         while let (gfn, write) = phase == .work ? stream.nextWork() : stream.nextPopulate().map({ ($0, true) }) {
             var progress = FaultProgress()
-            while Self.attempt(gfn, write: write, mmu: mmu, thread: thread, tlb: tlb, host: host, report: &report) == .missed {
+            while Self.attempt(gfn, write: write, mmu: mmu, thread: thread, tlb: tlb, host: stale, report: &report) == .missed {
                 let start = Ticks.now()
                 let entry = Self.enterFault(gfn, write: write, mmu: mmu, thread: thread, tlb: tlb, host: host, report: &report)
                 _ = mmu.completeFault(gfn, write: write, entry: entry, thread: thread, tlb: tlb, progress: &progress)
@@ -153,13 +162,20 @@ struct VCPU<MMU: SecondaryMMU> {
 
     // MARK: Written once, for both
 
+    /// The access attempt; with `host` (when checking for stale accesses), a walk that found a
+    /// mapping of a page the host no longer has present counts as stale if the mapping is still
+    /// there when looked at again. The second look keeps the real engine free of false
+    /// positives: an invalidation that zaps after the walk and unmaps before the check has
+    /// removed the mapping by then (it zaps first), and only this vCPU faults its pages back in.
     @inline(__always)
     private static func attempt(
         _ gfn: UInt64, write: Bool, mmu: MMU, thread: HostThread, tlb: TLB.Port?, host: HostSide?,
         report: inout VCPUReport
     ) -> AccessAttempt {
         let attempt = mmu.attemptAccess(gfn, write: write, thread: thread, tlb: tlb)
-        if attempt == .walked, let host, !host.memory.isPresent(gfn) { report.staleAccesses &+= 1 }
+        if attempt == .walked, let host, !host.memory.isPresent(gfn), mmu.access(gfn, write: write, thread: thread) {
+            report.staleAccesses &+= 1
+        }
         return attempt
     }
 

@@ -36,9 +36,12 @@ struct CellSetup<MMU: SecondaryMMU> {
     /// Whether aging's clears flush the vCPUs' TLBs.
     var flushesOnAge: Bool { settings.flushOnAge && remote != nil }
 
+    /// Whether the host can unmap a page while it is mapped: aging evicts, or the VMM unmaps.
+    var hostUnmaps: Bool { host != nil && (settings.evictAfter > 0 || settings.unmapEveryNanos > 0) }
+
     func makeVCPU(_ index: Int) -> VCPU<MMU> {
         VCPU(mmu: mmu, index: index, pages: pagesPerVCPU, settings: settings, repetition: cell.repetition,
-             host: host, tlb: remote?.tlb(index))
+             host: host, tlb: remote?.tlb(index), checksStaleAccesses: hostUnmaps)
     }
 
     func makeAgingDriver() -> AgingDriver<MMU> {

@@ -13,7 +13,7 @@ import Foundation
 /// need the repetitions themselves.
 public struct ResultTable: Sendable {
     /// Schema versions whose columns mean what this version expects: 2, and each later one, which adds columns.
-    public static let supportedSchemas: Set<Int> = [2, 3, 4, 5, 6]
+    public static let supportedSchemas: Set<Int> = Set(2...RunRecord.schemaVersion)
 
     /// Where the rows came from, for messages.
     public let name: String
