@@ -65,6 +65,8 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "BackendTests", dependencies: ["Core", "Backends"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench", "Results", "Core", "Backends", "agingbench"]),
+        // What the results layer does alone (statistics), built without the model and the engines.
+        .testTarget(name: "ResultsTests", dependencies: ["Results"]),
     ],
     swiftLanguageModes: [.v6]
 )

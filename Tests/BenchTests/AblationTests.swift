@@ -27,18 +27,18 @@ import Testing
             let passes = UInt64(record.agingPasses)
             #expect(passes >= 1)
             switch (record.driver, configuration.bitmap) {
-            case ("eviction-only", _):
+            case (.evictionOnly, _):
                 #expect(record.notifierCalls == 0)
-            case ("per-page", _):
+            case (.perPage, _):
                 #expect(record.notifierCalls == passes * pages)
-            case ("bitmap", true):
+            case (.bitmap, true):
                 // One window: a test, and a clear when something was young.
                 #expect(record.notifierCalls >= passes && record.notifierCalls <= 2 * passes)
             default:
                 // The bitmap is refused: the test call, then one call per page.
                 #expect(record.notifierCalls == passes * (1 + pages))
             }
-            let asksTheMMU = record.driver != "eviction-only"
+            let asksTheMMU = record.driver != .evictionOnly
             if configuration.lock == .none || configuration.lock == .perRmap || !asksTheMMU {
                 #expect(record.lockAcquisitions == record.faults, "\(configuration.label) \(record.driver): only faults take mmu_lock")
             } else {
@@ -51,34 +51,34 @@ import Testing
     /// An effect is the ratio within matched cells (same other factors, same repetition): a
     /// drift that doubles every figure of one repetition cancels out.
     @Test func effectsAreRatiosOfMatchedCells() throws {
-        func row(_ lock: LockMode, bitmap: Bool, driver: String, repetition: Int, passMilliseconds: Double) -> RunRecord {
+        func row(_ lock: LockMode, bitmap: Bool, driver: DriverLabel, repetition: Int, passMilliseconds: Double) -> RunRecord {
             var record = RunRecord(backend: "x86-tdp", variant: AblationConfiguration(base: "x86-tdp", lock: lock, bitmap: bitmap).variant)
             record.driver = driver
             record.vcpus = 1
             record.repetition = repetition
             record.passAverageSeconds = passMilliseconds / 1e3
             record.agingPasses = 10
-            record.notifierCalls = bitmap && driver == "bitmap" ? 20 : 640
+            record.notifierCalls = bitmap && driver == .bitmap ? 20 : 640
             return record
         }
         var records: [RunRecord] = []
         for (repetition, drift) in [(0, 1.0), (1, 2.0), (2, 3.0)] {
-            records.append(row(.none, bitmap: false, driver: "per-page", repetition: repetition, passMilliseconds: 8 * drift))
-            records.append(row(.none, bitmap: true, driver: "bitmap", repetition: repetition, passMilliseconds: 6 * drift))
-            records.append(row(.none, bitmap: false, driver: "bitmap", repetition: repetition, passMilliseconds: 9 * drift))
+            records.append(row(.none, bitmap: false, driver: .perPage, repetition: repetition, passMilliseconds: 8 * drift))
+            records.append(row(.none, bitmap: true, driver: .bitmap, repetition: repetition, passMilliseconds: 6 * drift))
+            records.append(row(.none, bitmap: false, driver: .bitmap, repetition: repetition, passMilliseconds: 9 * drift))
         }
         let report = AblationReport(records: records)
         let pass = AblationReport.metrics[0]
         let question = try #require(report.bitmapQuestion())
         let ratio = try #require(report.effect(pass, vcpus: 1) { configuration, driver in
-            configuration == question.bitmap && driver == "bitmap" ? (question.perPage, "per-page") : nil
+            configuration == question.bitmap && driver == .bitmap ? (question.perPage, .perPage) : nil
         })
         #expect(abs(ratio.median - 0.75) < 1e-9 && abs(ratio.minimum - 0.75) < 1e-9 && abs(ratio.maximum - 0.75) < 1e-9)
         #expect(ratio.count == 3)
-        let spread = try #require(report.spread(pass, question.perPage, driver: "per-page", vcpus: 1))
+        let spread = try #require(report.spread(pass, question.perPage, driver: .perPage, vcpus: 1))
         #expect(spread.median == 16 && spread.minimum == 8 && spread.maximum == 24)
         let calls = try #require(report.effect(AblationReport.metrics[2], vcpus: 1) { configuration, driver in
-            configuration.bitmap && driver == "bitmap" ? (AblationConfiguration(base: configuration.base, lock: configuration.lock, bitmap: false), driver) : nil
+            configuration.bitmap && driver == .bitmap ? (AblationConfiguration(base: configuration.base, lock: configuration.lock, bitmap: false), driver) : nil
         })
         #expect(abs(calls.median - 20.0 / 640.0) < 1e-12)
         #expect(report.markdown(cores: 2).contains("What the bitmap adds on top of lockless (x86-tdp)"))

@@ -21,7 +21,7 @@ import Testing
             let table = try ResultTable.load(path: path)
             #expect(records.count == table.rows.count, "\(name)")
             #expect(zip(records, table.rows).allSatisfy { $0.backend == $1["backend"] && String($0.schema) == $1["schema"] }, "\(name)")
-            if table.rows.first?["engine"] == nil { #expect(records.allSatisfy { $0.engine == "real" }, "\(name)") }
+            if table.rows.first?["engine"] == nil { #expect(records.allSatisfy { $0.engine == .real }, "\(name)") }
             schemas.formUnion(table.rows.compactMap { $0["schema"] })
         }
         #expect(schemas.count >= 3, "the committed files span schemas \(schemas.sorted())")

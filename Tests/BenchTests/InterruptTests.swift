@@ -115,7 +115,7 @@ private func interruptBinary(_ arguments: [String], with signal: Int32) throws -
         #expect(firstTwo.count == 2)
         let rest = try runner.run(skipping: [0, 1])
         #expect(rest.count == 6)
-        #expect(rest.first?.backend == "x86-tdp" && rest.first?.aging == "off" && rest.first?.repetition == 0)
+        #expect(rest.first?.backend == "x86-tdp" && rest.first?.aging == .off && rest.first?.repetition == 0)
         #expect(Interruption.exitStatus(for: SIGINT) == .interrupted && Results.ExitStatus.interrupted.rawValue == 130)
         #expect(Interruption.exitStatus(for: SIGTERM) == .terminated && Results.ExitStatus.terminated.rawValue == 143)
     }

@@ -60,9 +60,9 @@ import Testing
     }
 
     @Test func jsonHeadlineOfAnAgingOnlyRowIsItsPass() throws {
-        var only = RunRecord(backend: "x86-tdp", aging: "only", vcpuWallSeconds: 0)
+        var only = RunRecord(backend: "x86-tdp", aging: .only, vcpuWallSeconds: 0)
         only.passAverageSeconds = 0.002
-        var loaded = RunRecord(backend: "x86-tdp", aging: "on", populateSeconds: 0.5)
+        var loaded = RunRecord(backend: "x86-tdp", aging: .on, populateSeconds: 0.5)
         loaded.passAverageSeconds = 0.002
         let context = RunContext(commit: "c", host: "h", cpuModel: "m", cores: 2, build: "debug", timestamp: "t", executable: "e")
         let text = GoogleBenchmarkJSON.render([only, loaded], context: context)

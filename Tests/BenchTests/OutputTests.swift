@@ -8,9 +8,9 @@ private func sampleRecord(repetition: Int = 0, backend: String = "x86-tdp", wall
         timestamp: "2024-04-02T13:45:07Z", commit: "abc1234", host: "ci-runner", cpu: "Test CPU @ 2.0GHz",
         cores: 2, build: "release",
         kernel: "6.1.0", thp: "madvise", toolchain: "swift-6.3", command: "agingbench run",
-        backend: backend, variant: "default", memoryPerVCPUBytes: 1 << 30,
-        vcpus: 2, aging: "on", pattern: "uniform", writePercent: 10, seed: UInt64.max, repetition: repetition,
-        driver: "bitmap", costs: "calibrated", calibration: "vm@2026",
+        backend: backend, variant: .standard, memoryPerVCPUBytes: 1 << 30,
+        vcpus: 2, aging: .on, pattern: "uniform", writePercent: 10, seed: UInt64.max, repetition: repetition,
+        driver: .bitmap, costs: .calibrated, calibration: "vm@2026",
         tlbEntries: 2048, flushOnAge: 1, populateSeconds: 0.5, vcpuWallSeconds: wall, accesses: 1_000_000, faults: 262_144,
         faultP50Nanos: 800, faultP99Nanos: 12_000, faultP999Nanos: 40_000, faultMaxNanos: 90_000,
         agingPasses: 7, passAverageSeconds: 0.0123, pagesAgedPerSecond: 1.5e7, notifierCalls: 4096,
@@ -67,7 +67,7 @@ private func context() -> RunContext {
         var tricky = sampleRecord(repetition: 1)
         tricky.host = "host, with \"quotes\"\nand a newline"
         tricky.cpu = "\"quoted\""
-        tricky.variant = "a\r\nb,"
+        tricky.toolchain = "a\r\nb,"
         tricky.pattern = ""
         tricky.commit = "ü-ñ,"
         let records = [sampleRecord(), tricky]
@@ -79,7 +79,7 @@ private func context() -> RunContext {
             #expect(row.count == RunRecord.columns.count)
         }
         #expect(rows[2][RunRecord.columns.firstIndex(of: "host")!] == tricky.host)
-        #expect(rows[2][RunRecord.columns.firstIndex(of: "variant")!] == "a\r\nb,")
+        #expect(rows[2][RunRecord.columns.firstIndex(of: "toolchain")!] == "a\r\nb,")
     }
 
     @Test func threeRecordsGiveFourRows() throws {
@@ -114,7 +114,7 @@ private func context() -> RunContext {
 @Suite struct JSONTests {
     @Test func googleBenchmarkLayoutReadsAsTheToolsReadIt() throws {
         var other = sampleRecord(repetition: 1, wall: 2)
-        other.variant = "ad-off"
+        other.variant = .accessTrackingOff
         var first = sampleRecord()
         first.vcpuCPUSeconds = 0.75
         var second = sampleRecord(repetition: 1)
@@ -186,7 +186,7 @@ private func context() -> RunContext {
         var on = sampleRecord()
         on.populateSeconds = 0.6
         var off = sampleRecord()
-        off.aging = "off"
+        off.aging = .off
         off.populateSeconds = 0.5
         var oversubscribed = sampleRecord(backend: "arm64")
         oversubscribed.oversubscribed = 1

@@ -4,14 +4,14 @@ import Foundation
 import Testing
 
 @Suite(.scratchCleanup) struct PlotTests {
-    static func record(_ backend: String, vcpus: Int, memory: UInt64, aging: String, repetition: Int, pass: Double, populate: Double) -> RunRecord {
-        var record = RunRecord(backend: backend, variant: "default")
+    static func record(_ backend: String, vcpus: Int, memory: UInt64, aging: AgingLabel, repetition: Int, pass: Double, populate: Double) -> RunRecord {
+        var record = RunRecord(backend: backend, variant: .standard)
         record.vcpus = vcpus
         record.memoryPerVCPUBytes = memory
         record.aging = aging
         record.repetition = repetition
-        record.passAverageSeconds = aging == "on" ? pass : 0
-        record.agingPasses = aging == "on" ? 4 : 0
+        record.passAverageSeconds = aging == .on ? pass : 0
+        record.agingPasses = aging == .on ? 4 : 0
         record.populateSeconds = populate
         record.faultP99Nanos = 2_000
         record.oversubscribed = vcpus > 1 ? 1 : 0
@@ -26,10 +26,10 @@ import Testing
             for backend in ["x86-tdp", "baseline"] {
                 for vcpus in [1, 2] {
                     let pass = (backend == "baseline" ? 0.010 : 0.002) * Double(vcpus) * Double(repetition + 1)
-                    records.append(Self.record(backend, vcpus: vcpus, memory: 1 << 27, aging: "on", repetition: repetition, pass: pass, populate: backend == "baseline" ? 3 : 1.5))
-                    records.append(Self.record(backend, vcpus: vcpus, memory: 1 << 27, aging: "off", repetition: repetition, pass: 0, populate: 1))
+                    records.append(Self.record(backend, vcpus: vcpus, memory: 1 << 27, aging: .on, repetition: repetition, pass: pass, populate: backend == "baseline" ? 3 : 1.5))
+                    records.append(Self.record(backend, vcpus: vcpus, memory: 1 << 27, aging: .off, repetition: repetition, pass: 0, populate: 1))
                 }
-                records.append(Self.record(backend, vcpus: 1, memory: 1 << 29, aging: "on", repetition: repetition, pass: 0.008, populate: 1))
+                records.append(Self.record(backend, vcpus: 1, memory: 1 << 29, aging: .on, repetition: repetition, pass: 0.008, populate: 1))
             }
         }
         let charts = ResultCharts.charts(records, source: "mine.csv", stem: "mine")
@@ -61,7 +61,7 @@ import Testing
         let csv = directory.appendingPathComponent("sweep.csv").path
         var records: [RunRecord] = []
         for vcpus in [1, 2] {
-            records.append(Self.record("x86-tdp", vcpus: vcpus, memory: 1 << 20, aging: "on", repetition: 0, pass: 0.001, populate: 1))
+            records.append(Self.record("x86-tdp", vcpus: vcpus, memory: 1 << 20, aging: .on, repetition: 0, pass: 0.001, populate: 1))
         }
         try CSVWriter.document(records).write(toFile: csv, atomically: true, encoding: .utf8)
         #expect(AgingBenchMain.run(["plot", csv, "--output-directory", directory.path]).0 == .success)

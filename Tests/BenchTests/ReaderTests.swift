@@ -3,12 +3,12 @@ import Testing
 @testable import Bench
 @testable import Results
 
-private func record(_ backend: String, repetition: Int, aging: String = "on") -> RunRecord {
+private func record(_ backend: String, repetition: Int, aging: AgingLabel = .on) -> RunRecord {
     RunRecord(
         timestamp: "2024-04-02T13:45:07Z", commit: "abc1234", host: "h", cpu: "c", cores: 2, build: "release",
-        backend: backend, variant: "default", memoryPerVCPUBytes: 1 << 16, vcpus: 1, aging: aging, pattern: "uniform",
+        backend: backend, variant: .standard, memoryPerVCPUBytes: 1 << 16, vcpus: 1, aging: aging, pattern: "uniform",
         writePercent: 20, seed: 1, repetition: repetition, populateSeconds: 0.25, vcpuWallSeconds: 0.5,
-        accesses: 32, faults: 16, agingPasses: aging == "off" ? 0 : 3, passAverageSeconds: 0.001, notifierCalls: 4,
+        accesses: 32, faults: 16, agingPasses: aging == .off ? 0 : 3, passAverageSeconds: 0.001, notifierCalls: 4,
         ptBytes: 16384)
 }
 
@@ -17,7 +17,7 @@ private let context = RunContext(
 
 @Suite struct ReaderTests {
     @Test func csvRecordsReadBackWhatTheWriterWrote() throws {
-        let records = [record("x86-tdp", repetition: 0), record("baseline", repetition: 1, aging: "off")]
+        let records = [record("x86-tdp", repetition: 0), record("baseline", repetition: 1, aging: .off)]
         let text = CSVWriter.document(records)
         #expect(try CSVWriter.records(text, what: "f") == records)
         // Concatenated shard outputs repeat the header.
@@ -40,9 +40,9 @@ private let context = RunContext(
 
     @Test func jsonReadsBackEverythingItsRenderingUses() throws {
         var odd = record("x86-tdp", repetition: 1)
-        odd.variant = "ad-off"
+        odd.variant = .accessTrackingOff
         odd.passAverageSeconds = .nan
-        let records = [record("x86-tdp", repetition: 0), record("baseline", repetition: 0, aging: "off"), odd]
+        let records = [record("x86-tdp", repetition: 0), record("baseline", repetition: 0, aging: .off), odd]
         let sweep = SweepIdentity([SweepIdentity.Field(name: "pattern", value: "uniform"), SweepIdentity.Field(name: "seed", value: "1")])
         let mark = IncompleteMarker(signal: "SIGINT", cellsDone: 3, cellsTotal: 8)
         let text = GoogleBenchmarkJSON.render(records, context: context, sweep: sweep, incomplete: mark)
@@ -51,7 +51,7 @@ private let context = RunContext(
         #expect(contents.sweep.flatMap { sweep.mismatch(with: $0) } == nil)
         #expect(contents.records.count == 3)
         #expect(GoogleBenchmarkJSON.render(contents.records, context: context, sweep: sweep, incomplete: mark) == text)
-        #expect(contents.records[2].variant == "ad-off" && contents.records[2].passAverageSeconds.isNaN)
+        #expect(contents.records[2].variant == .accessTrackingOff && contents.records[2].passAverageSeconds.isNaN)
         #expect(contents.records[0].seed == 1 && contents.records[0].pattern == "uniform")
     }
 

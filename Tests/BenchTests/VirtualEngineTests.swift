@@ -47,7 +47,7 @@ import Testing
             let first = try Self.run(backend, memory: "256K", vcpus: 4, aging: true, settings)
             let second = try Self.run(backend, memory: "256K", vcpus: 4, aging: true, settings)
             #expect(Self.csvLine(first) == Self.csvLine(second), "\(schedule)")
-            #expect(first.engine == (schedule == .random ? "virtual-random" : "virtual"))
+            #expect(first.engine == (schedule == .random ? .virtualRandom : .virtual))
             #expect(first.calibration == "test@fixture")
             #expect(first.agingPasses > 0 && first.populateSeconds > 0 && first.faults == 4 * 64)
         }

@@ -1,5 +1,6 @@
 import Backends
 import Core
+import Results
 
 /// One point of the lock-mode × bitmap grid: a registered backend's format, structure, fault lock
 /// and clear method, with the aging lock and bitmap support replaced.
@@ -18,17 +19,16 @@ public struct AblationConfiguration: Sendable, Hashable {
         self.bitmap = bitmap
     }
 
-    static let variantPrefix = "ablation:"
-
-    public var variant: String { "\(Self.variantPrefix)\(lock.rawValue)/bitmap-\(bitmap ? "on" : "off")" }
+    /// The point's `variant`: `ablation:<lock>/bitmap-<on|off>`.
+    public var variant: VariantLabel { .ablation("\(lock.rawValue)/bitmap-\(bitmap ? "on" : "off")") }
 
     /// A short label for tables and charts: `x86-tdp none +bitmap`.
     public var label: String { "\(base) \(lock.rawValue) \(bitmap ? "+bitmap" : "-bitmap")" }
 
     /// The configuration a results row names, or nil for a row that is not an ablation cell.
-    public init?(backend: String, variant: String) {
-        guard variant.hasPrefix(Self.variantPrefix) else { return nil }
-        let parts = variant.dropFirst(Self.variantPrefix.count).split(separator: "/")
+    public init?(backend: String, variant: VariantLabel) {
+        guard case .ablation(let point) = variant else { return nil }
+        let parts = point.split(separator: "/")
         guard parts.count == 2, let lock = LockMode(rawValue: String(parts[0])) else { return nil }
         switch parts[1] {
         case "bitmap-on": bitmap = true

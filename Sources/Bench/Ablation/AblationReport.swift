@@ -14,7 +14,7 @@ import Results
 public struct AblationReport {
     struct Key: Hashable {
         let configuration: AblationConfiguration
-        let driver: String
+        let driver: DriverLabel
         let vcpus: Int
         let repetition: Int
     }
@@ -70,13 +70,13 @@ public struct AblationReport {
         }
     }
 
-    var drivers: [String] {
-        var seen = Set<String>()
+    var drivers: [DriverLabel] {
+        var seen = Set<DriverLabel>()
         return records.map(\.driver).filter { seen.insert($0).inserted }
     }
 
     /// One metric over the repetitions of a grid point.
-    func spread(_ metric: Metric, _ configuration: AblationConfiguration, driver: String, vcpus: Int) -> Spread? {
+    func spread(_ metric: Metric, _ configuration: AblationConfiguration, driver: DriverLabel, vcpus: Int) -> Spread? {
         Spread(records.filter {
             $0.vcpus == vcpus && $0.driver == driver
                 && AblationConfiguration(backend: $0.backend, variant: $0.variant) == configuration
@@ -86,7 +86,7 @@ public struct AblationReport {
     /// Ratios `metric(treatment) / metric(reference)` over matched cells.
     func effect(
         _ metric: Metric, vcpus: Int,
-        pairs: (AblationConfiguration, String) -> (AblationConfiguration, String)?
+        pairs: (AblationConfiguration, DriverLabel) -> (AblationConfiguration, DriverLabel)?
     ) -> Spread? {
         var ratios: [Double] = []
         for (key, treatment) in cells where key.vcpus == vcpus {
@@ -104,12 +104,12 @@ public struct AblationReport {
     struct Comparison {
         let factor: String
         let levels: String
-        let reference: (AblationConfiguration, String) -> (AblationConfiguration, String)?
+        let reference: (AblationConfiguration, DriverLabel) -> (AblationConfiguration, DriverLabel)?
     }
 
     var comparisons: [Comparison] {
         var result: [Comparison] = []
-        let asked = ["per-page", "bitmap"]
+        let asked: [DriverLabel] = [.perPage, .bitmap]
         let bases = Array(Set(configurations.map(\.base))).sorted()
         for base in bases {
             let locks = configurations.filter { $0.base == base }.map(\.lock)
@@ -123,13 +123,13 @@ public struct AblationReport {
             }
         }
         result.append(Comparison(factor: "bitmap", levels: "on vs off (driver bitmap)") { configuration, driver in
-            guard configuration.bitmap, driver == "bitmap" else { return nil }
+            guard configuration.bitmap, driver == .bitmap else { return nil }
             return (AblationConfiguration(base: configuration.base, lock: configuration.lock, bitmap: false), driver)
         })
-        for driver in ["bitmap", "eviction-only"] {
+        for driver in [DriverLabel.bitmap, .evictionOnly] {
             result.append(Comparison(factor: "driver", levels: "\(driver) vs per-page") { configuration, cellDriver in
                 guard cellDriver == driver else { return nil }
-                return (configuration, "per-page")
+                return (configuration, .perPage)
             })
         }
         return result
@@ -153,7 +153,7 @@ public struct AblationReport {
             for configuration in configurations {
                 for driver in drivers {
                     let values = Self.metrics.map { spread($0, configuration, driver: driver, vcpus: vcpus)?.text(decimals: $0.decimals) ?? "–" }
-                    rows.append([configuration.label, driver, vcpuLabel(vcpus, cores: cores)] + values)
+                    rows.append([configuration.label, driver.rawValue, vcpuLabel(vcpus, cores: cores)] + values)
                 }
             }
         }
@@ -176,14 +176,14 @@ public struct AblationReport {
             text += "### What the bitmap adds on top of lockless (\(bitmap.base))\n\n"
             var questionRows: [[String]] = []
             for vcpus in vcpuCounts {
-                for (name, configuration, driver) in [("lockless per-page", perPage, "per-page"), ("lockless bitmap", bitmap, "bitmap")] {
+                for (name, configuration, driver) in [("lockless per-page", perPage, DriverLabel.perPage), ("lockless bitmap", bitmap, .bitmap)] {
                     questionRows.append([name, vcpuLabel(vcpus, cores: cores)] + Self.metrics.map {
                         spread($0, configuration, driver: driver, vcpus: vcpus)?.text(decimals: $0.decimals) ?? "–"
                     })
                 }
                 questionRows.append(["bitmap / per-page", vcpuLabel(vcpus, cores: cores)] + Self.metrics.map { metric in
                     effect(metric, vcpus: vcpus) { configuration, driver in
-                        configuration == bitmap && driver == "bitmap" ? (perPage, "per-page") : nil
+                        configuration == bitmap && driver == .bitmap ? (perPage, .perPage) : nil
                     }?.text(decimals: 2, suffix: "×") ?? "–"
                 })
             }

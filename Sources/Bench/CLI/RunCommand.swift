@@ -115,7 +115,7 @@ struct RunCommand: ParsableCommand {
         /// remainders included), the commit and the build.
         func identity(context: RunContext) -> SweepIdentity {
             SweepIdentity(parameters + [
-                SweepIdentity.Field(name: "costs", value: settings.costs.label),
+                SweepIdentity.Field(name: "costs", value: settings.costs.label.rawValue),
                 SweepIdentity.Field(
                     name: "calibration",
                     value: settings.engine == .virtual ? settings.engineCalibration : (settings.costs.hostSide ? settings.costs.source : "-")),

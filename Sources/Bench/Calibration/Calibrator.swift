@@ -154,7 +154,7 @@ public struct Calibrator {
     }
 
     private func costs(_ fault: Double, _ aging: Double) -> CostModel {
-        CostModel(hostSide: true, faultRemainderNanos: fault, agingRemainderNanosPerPage: aging, source: "host-only")
+        CostModel(hostSide: true, faultRemainderNanos: fault, agingRemainderNanosPerPage: aging, source: CostModel.hostOnly.source)
     }
 
     private func rounded(_ value: Double) -> String { String(Int(value.rounded())) }

@@ -18,7 +18,7 @@ extension RunRecord {
         toolchain = context.toolchain
         command = context.commandLine
         self.backend = backend
-        variant = settings.accessTracking ? "ad-off" : "default"
+        variant = settings.accessTracking ? .accessTrackingOff : .standard
         memoryPerVCPUBytes = cell.memoryPerVCPU.bytes
         vcpus = cell.vcpus
         aging = cell.agingLabel(agingOnly: settings.agingOnly)
@@ -26,12 +26,12 @@ extension RunRecord {
         writePercent = settings.writePercent
         seed = settings.seed
         repetition = cell.repetition
-        driver = measurements.driver.rawValue
+        driver = DriverLabel(measurements.driver)
         costs = measurements.costs.label
         calibration = measurements.engine == .virtual
             ? settings.engineCalibration
-            : (measurements.costs.hostSide && measurements.costs.label == "calibrated" ? measurements.costs.source : "")
-        engine = measurements.engine == .real ? "real" : "virtual" + (measurements.schedule == .random ? "-random" : "")
+            : (measurements.costs.hostSide && measurements.costs.label == .calibrated ? measurements.costs.source : "")
+        engine = EngineLabel(measurements.engine, schedule: measurements.schedule)
         faultRemainderNanos = measurements.costs.faultRemainderNanos
         ageRemainderNanos = measurements.costs.agingRemainderNanosPerPage
         runnableThreads = measurements.runnableThreads

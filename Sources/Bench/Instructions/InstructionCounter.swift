@@ -15,7 +15,7 @@ import Results
 /// valgrind 3.19 refuses the release build's. Valgrind and strip are looked up on `PATH`.
 final class InstructionCounter {
     /// The engine label of a counted row.
-    static let engineLabel = "callgrind"
+    static let engineLabel = EngineLabel.callgrind
 
     private let valgrind: String
     private let executable: String

@@ -56,8 +56,8 @@ enum ResumeState {
         of records: [RunRecord], plan: SweepPlan, settings: WorkloadSettings, context: RunContext, checkWorkload: Bool,
         what: String
     ) throws(InputError) -> [Int: RunRecord] {
-        let variant = settings.accessTracking ? "ad-off" : "default"
-        func key(backend: String, variant: String, bytes: UInt64, vcpus: Int, aging: String, repetition: Int) -> String {
+        let variant: VariantLabel = settings.accessTracking ? .accessTrackingOff : .standard
+        func key(backend: String, variant: VariantLabel, bytes: UInt64, vcpus: Int, aging: AgingLabel, repetition: Int) -> String {
             "\(backend)(\(variant))/\(bytes)/vcpus:\(vcpus)/aging:\(aging)/rep:\(repetition)"
         }
         var indexOf: [String: Int] = [:]

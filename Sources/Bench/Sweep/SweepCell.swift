@@ -30,7 +30,7 @@ public struct SweepCell: Sendable, Hashable {
 
     /// The `aging` column's value for this cell: "only" in an `--aging-only` sweep (every cell
     /// ages, nothing else runs), else "on" or "off". Rows, resume and progress all say it so.
-    public func agingLabel(agingOnly: Bool) -> String {
-        agingOnly ? "only" : (aging ? "on" : "off")
+    public func agingLabel(agingOnly: Bool) -> AgingLabel {
+        agingOnly ? .only : (aging ? .on : .off)
     }
 }

@@ -63,7 +63,7 @@ public struct SweepPlan: Sendable {
         if let bad = vcpuCounts.first(where: { $0 < 1 }) {
             throw InputError("vCPU count \(bad) must be at least 1")
         }
-        try Self.checkList(aging.map { $0 ? "on" : "off" }, what: "aging setting")
+        try Self.checkList(aging.map { ($0 ? AgingLabel.on : .off).rawValue }, what: "aging setting")
         guard repetitions >= 1 else {
             throw InputError("repetitions must be at least 1, got \(repetitions)")
         }

@@ -1,4 +1,5 @@
 import Core
+import Results
 
 /// What a cell's faults and aging passes cost beyond the bare secondary MMU: the host side
 /// (`HostMemory`) and the two calibrated remainders.
@@ -30,8 +31,8 @@ public struct CostModel: Sendable, Hashable {
     /// The host side with no remainders: the model's own work, as calibration measures it.
     public static let hostOnly = CostModel(hostSide: true, faultRemainderNanos: 0, agingRemainderNanosPerPage: 0, source: "host-only")
 
-    /// The `costs` column: "raw", or "calibrated" / "host-only".
-    public var label: String {
-        hostSide ? (source == "host-only" ? "host-only" : "calibrated") : "raw"
+    /// The `costs` column.
+    public var label: CostsLabel {
+        hostSide ? (source == Self.hostOnly.source ? .hostOnly : .calibrated) : .raw
     }
 }

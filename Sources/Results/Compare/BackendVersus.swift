@@ -160,7 +160,7 @@ public enum BackendVersus {
 
     /// A virtual-engine configuration (either schedule): its one run is the whole answer.
     static func isDeterministic(_ configuration: CellKey) -> Bool {
-        configuration.value("engine").hasPrefix("virtual")
+        EngineLabel(rawValue: configuration.value("engine"))?.isVirtualTime == true
     }
 
     static func verdict(_ comparison: Comparison, alpha: Double) -> Verdict {

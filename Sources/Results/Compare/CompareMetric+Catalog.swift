@@ -11,20 +11,20 @@ extension CompareMetric {
         // (the A/A record in docs/ci-gate.md).
         CompareMetric("pass_avg_vs_reference", .lowerIsBetter, unit: "×",
                       summary: "an --aging-only pass over the reference backend's pass in the same run and repetition") { row, runs, reference in
-            guard row["aging"] == "only", row["backend"] != reference,
+            guard row.aging == .only, row["backend"] != reference,
                   let pass = row.number("pass_avg_s"),
                   let other = runs.partner(of: row, backend: reference)?.number("pass_avg_s") else { return nil }
             return ratio(pass, other)
         },
         CompareMetric("populate_on_vs_off", .lowerIsBetter, unit: "×", gates: true,
                       summary: "populate under aging over populate without, same backend, run and repetition") { row, runs, _ in
-            guard row["aging"] == "on", let on = row.number("populate_s"),
-                  let off = runs.partner(of: row, aging: "off")?.number("populate_s") else { return nil }
+            guard row.aging == .on, let on = row.number("populate_s"),
+                  let off = runs.partner(of: row, aging: .off)?.number("populate_s") else { return nil }
             return ratio(on, off)
         },
         CompareMetric("populate_vs_reference", .lowerIsBetter, unit: "×", gates: true,
                       summary: "populate over the reference backend's populate in the same run, repetition and aging setting") { row, runs, reference in
-            guard row["aging"] == "on" || row["aging"] == "off", row["backend"] != reference,
+            guard row.aging == .on || row.aging == .off, row["backend"] != reference,
                   let populate = row.number("populate_s"),
                   let other = runs.partner(of: row, backend: reference)?.number("populate_s") else { return nil }
             return ratio(populate, other)
@@ -53,7 +53,7 @@ extension CompareMetric {
         .column("use_after_free", .lowerIsBetter, unit: "reads", gates: true, summary: "freed table pages read: must stay 0"),
         .column("populate_s", .lowerIsBetter, unit: "s", summary: "seconds to fault all memory in"),
         .column("vcpu_wall_s", .lowerIsBetter, unit: "s", summary: "seconds of the access phase",
-                when: { $0["aging"] != "only" }),
+                when: { $0.aging != .only }),
         .column("pass_avg_s", .lowerIsBetter, unit: "s", summary: "mean aging pass",
                 when: { ($0.number("aging_passes") ?? 0) > 0 }),
         .column("pages_aged_per_s", .higherIsBetter, unit: "pages/s", summary: "guest pages per second of pass",
@@ -87,7 +87,7 @@ extension CompareMetric {
     /// A count per pass of an --aging-only row: there every pass covers all of populated memory,
     /// so the count per pass is exact; under populate it would measure how far populate had got.
     private static func perPass(_ row: ResultRow, _ column: String) -> Double? {
-        guard row["aging"] == "only", let passes = row.number("aging_passes"), passes > 0,
+        guard row.aging == .only, let passes = row.number("aging_passes"), passes > 0,
               let count = row.number(column) else { return nil }
         return count / passes
     }

@@ -16,6 +16,11 @@ public struct ResultRow: Sendable, Hashable {
         values[column]
     }
 
+    /// The `aging` column as its label: nil when absent or not one.
+    public var aging: AgingLabel? {
+        values["aging"].flatMap(AgingLabel.init(rawValue:))
+    }
+
     /// `column` as a number: nil when absent or not numeric; "nan" reads as NaN.
     public func number(_ column: String) -> Double? {
         values[column].flatMap { Double($0) }

@@ -20,8 +20,8 @@ struct RunIndex {
     }
 
     /// The row of `row`'s run and repetition with `backend` and `aging` in place of its own.
-    func partner(of row: ResultRow, backend: String? = nil, aging: String? = nil) -> ResultRow? {
-        rows[Self.key(row, backend: backend ?? row["backend"] ?? "", aging: aging ?? row["aging"] ?? "")]
+    func partner(of row: ResultRow, backend: String? = nil, aging: AgingLabel? = nil) -> ResultRow? {
+        rows[Self.key(row, backend: backend ?? row["backend"] ?? "", aging: aging?.rawValue ?? row["aging"] ?? "")]
     }
 
     private static func key(_ row: ResultRow, backend: String, aging: String) -> [String] {

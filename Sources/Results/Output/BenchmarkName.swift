@@ -22,7 +22,7 @@ public enum BenchmarkName {
         return "\(record.backendLabel)/\(memory)/vcpus:\(record.vcpus)/aging:\(record.aging)"
             + "/pattern:\(record.pattern)/write:\(record.writePercent)/seed:\(record.seed)"
             + "/driver:\(record.driver)/costs:\(record.costs)"
-            + (record.engine == "real" ? "" : "/engine:\(record.engine)")
+            + (record.engine == .real ? "" : "/engine:\(record.engine)")
     }
 
     /// The CSV columns a name carries, as text: `backend` and `variant` always, and each known

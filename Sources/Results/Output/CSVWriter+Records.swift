@@ -39,13 +39,12 @@ extension CSVWriter {
     }
 
     /// What a column reads as in a file written before it existed: what every run of that time
-    /// had (the real engine, no TLB, nothing counted), so old rows chart and compare as they were.
+    /// had (the real engine, no TLB, nothing counted: `RunRecord.empty`'s value), so old rows
+    /// chart and compare as they were; the machine's details were not recorded.
     static func valueBeforeItsSchema(_ column: RunRecord.Column) -> String {
         switch column.name {
-        case "engine": "real"
         case "kernel", "thp", "toolchain": "unknown"
-        default:
-            if case .string = column.field { "" } else { "0" }
+        default: column.value(of: .empty).text
         }
     }
 }

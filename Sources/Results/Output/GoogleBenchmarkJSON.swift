@@ -22,8 +22,7 @@ public enum GoogleBenchmarkJSON {
     /// column but `seed`, which is in the name instead (a JSON reader that stores numbers as
     /// doubles would round its 64-bit values).
     public static let counterColumns: [String] = RunRecord.columnTable.compactMap { column in
-        if case .string = column.field { return nil }
-        return column.name == "seed" ? nil : column.name
+        column.isText || column.name == "seed" ? nil : column.name
     }
 
     /// String columns the name carries.
@@ -31,8 +30,7 @@ public enum GoogleBenchmarkJSON {
 
     /// String columns copied onto each benchmark object as string keys.
     public static let stringColumns: [String] = RunRecord.columnTable.compactMap { column in
-        guard case .string = column.field, !nameColumns.contains(column.name) else { return nil }
-        return column.name
+        column.isText && !nameColumns.contains(column.name) ? column.name : nil
     }
 
     /// The aggregates Google Benchmark writes after a name's repetitions.
@@ -120,7 +118,7 @@ public enum GoogleBenchmarkJSON {
 
     /// Seconds of the row's headline: populate, or the mean pass of an `--aging-only` row.
     static func headlineSeconds(_ record: RunRecord) -> Double {
-        record.aging == "only" ? record.passAverageSeconds : record.populateSeconds
+        record.aging == .only ? record.passAverageSeconds : record.populateSeconds
     }
 
     /// One of `aggregates` over `values` (sample standard deviation, as Google Benchmark's).

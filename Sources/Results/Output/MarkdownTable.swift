@@ -41,7 +41,7 @@ public enum MarkdownTable {
             let backend: String
             let memory: UInt64
             let vcpus: Int
-            let aging: String
+            let aging: AgingLabel
         }
         var order: [Key] = []
         var groups: [Key: [RunRecord]] = [:]
@@ -65,14 +65,14 @@ public enum MarkdownTable {
             let group = groups[key] ?? []
             let labels: [String] = [
                 escape(key.backend), ByteSize(uncheckedBytes: key.memory).description,
-                String(key.vcpus), escape(key.aging), String(group.count),
+                String(key.vcpus), escape(key.aging.rawValue), String(group.count),
             ]
             var row = labels
             if group.contains(where: { $0.oversubscribed != 0 }) { row[2] += "*" }
             var ratio = "–"
-            if key.aging == "on",
+            if key.aging == .on,
                 let on = populateMedian(key),
-                let off = populateMedian(Key(backend: key.backend, memory: key.memory, vcpus: key.vcpus, aging: "off")),
+                let off = populateMedian(Key(backend: key.backend, memory: key.memory, vcpus: key.vcpus, aging: .off)),
                 off > 0
             {
                 ratio = format(on / off, decimals: 2)

@@ -28,7 +28,7 @@ extension ResultsFile {
                         throw InputError("'\(path)' is not a shard of the sweep of '\(first.path)': \(column.name) is '\(column.value(of: record).text)', not '\(column.value(of: reference).text)'")
                     }
                 }
-                let cell = "\(record.backendLabel)/\(ByteSize(uncheckedBytes: record.memoryPerVCPUBytes))/vcpus:\(record.vcpus)/aging:\(record.aging)/repetition:\(record.repetition)"
+                let cell = "\(BenchmarkName.render(record))/repetition:\(record.repetition)"
                 if let earlier = seen[cell] {
                     throw InputError("cell \(cell) is in both '\(earlier)' and '\(path)'")
                 }

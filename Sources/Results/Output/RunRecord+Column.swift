@@ -10,6 +10,25 @@ extension RunRecord {
             case uint(WritableKeyPath<RunRecord, UInt64> & Sendable)
             case double(WritableKeyPath<RunRecord, Double> & Sendable)
             case string(WritableKeyPath<RunRecord, String> & Sendable)
+            /// A label: an enum property whose raw value is the CSV text.
+            case label(LabelAccess)
+        }
+
+        /// A label property read and written through its raw value, whatever its enum.
+        public struct LabelAccess: Sendable {
+            let read: @Sendable (RunRecord) -> String
+            /// Stores the label `text` names; false when it names none.
+            let write: @Sendable (inout RunRecord, String) -> Bool
+
+            init<Label: RawRepresentable & Sendable>(_ path: WritableKeyPath<RunRecord, Label> & Sendable)
+            where Label.RawValue == String {
+                read = { $0[keyPath: path].rawValue }
+                write = { record, text in
+                    guard let label = Label(rawValue: text) else { return false }
+                    record[keyPath: path] = label
+                    return true
+                }
+            }
         }
 
         /// The column name in the header, snake_case.
@@ -22,6 +41,19 @@ extension RunRecord {
             self.field = field
         }
 
+        init<Label: RawRepresentable & Sendable>(_ name: String, label path: WritableKeyPath<RunRecord, Label> & Sendable)
+        where Label.RawValue == String {
+            self.init(name, .label(LabelAccess(path)))
+        }
+
+        /// Whether the column holds text (a string or a label) rather than a number.
+        public var isText: Bool {
+            switch field {
+            case .string, .label: true
+            case .int, .uint, .double: false
+            }
+        }
+
         /// Reads this column from a record.
         public func value(of record: RunRecord) -> Value {
             switch field {
@@ -29,6 +61,7 @@ extension RunRecord {
             case .uint(let path): .uint(record[keyPath: path])
             case .double(let path): .double(record[keyPath: path])
             case .string(let path): .string(record[keyPath: path])
+            case .label(let access): .string(access.read(record))
             }
         }
 
@@ -49,6 +82,8 @@ extension RunRecord {
                 record[keyPath: path] = value
             case .string(let path):
                 record[keyPath: path] = text
+            case .label(let access):
+                guard access.write(&record, text) else { throw bad }
             }
         }
     }

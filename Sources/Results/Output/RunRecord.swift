@@ -1,8 +1,9 @@
 /// One row of results: the metadata and measurements of a single sweep cell run.
 ///
 /// Contract: the stored properties are exactly the CSV columns of schema version 7, each with the
-/// value a row has before a runner fills it (zero, empty; `schema` the current version, `engine`
-/// real), and `RunRecord.columnTable` lists them once, in file order, with their column names:
+/// value a row has before a runner fills it (zero, empty; `schema` the current version, the
+/// labels those of the default sweep's reference row: default variant, aging on, bitmap driver,
+/// calibrated costs, real engine), and `RunRecord.columnTable` lists them once, in file order, with their column names:
 /// the one list the CSV writer, the readers and the documentation's column table follow. A
 /// record is built empty (`RunRecord.empty`) and filled property by property, so adding a
 /// column is one property and one table line. Column names and order never change within a schema version;
@@ -38,13 +39,13 @@ public struct RunRecord: Sendable, Hashable {
     /// `backend`: Registered backend name.
     public var backend: String = ""
     /// `variant`: Backend option set: "default", or "ad-off" (x86 with A/D bits off, `--ad-off`).
-    public var variant: String = ""
+    public var variant: VariantLabel = .standard
     /// `memory_per_vcpu_bytes`: Guest memory owned by each vCPU, in bytes.
     public var memoryPerVCPUBytes: UInt64 = 0
     /// `vcpus`: Number of vCPU threads.
     public var vcpus: Int = 0
     /// `aging`: "on", "off" or "only".
-    public var aging: String = ""
+    public var aging: AgingLabel = .on
     /// `pattern`: Access pattern name.
     public var pattern: String = ""
     /// `write_percent`: Share of accesses that write, 0 to 100.
@@ -54,13 +55,13 @@ public struct RunRecord: Sendable, Hashable {
     /// `repetition`: 0-based repetition number.
     public var repetition: Int = 0
     /// `driver`: How aging asked the secondary MMU: "eviction-only", "per-page" or "bitmap".
-    public var driver: String = ""
+    public var driver: DriverLabel = .bitmap
     /// `costs`: "calibrated" (host side and remainders), "host-only" (host side, no remainders) or "raw" (bare secondary MMU).
-    public var costs: String = ""
+    public var costs: CostsLabel = .calibrated
     /// `calibration`: Id of the calibration the remainders (and, with the virtual engine, every operation's cost) came from ("" without one).
     public var calibration: String = ""
     /// `engine`: "real" (threads on the machine's CPUs), "virtual" (agents in virtual time, ties in scheduling order), "virtual-random" (ties and costs perturbed by the seed; virtual times are in the same columns) or "callgrind" (the real engine's code under valgrind's callgrind, `run --count instructions`: instruction counts, every time blank).
-    public var engine: String = "real"
+    public var engine: EngineLabel = .real
     /// `fault_remainder_ns`: Calibrated nanoseconds spent per fault outside every lock.
     public var faultRemainderNanos: Double = 0
     /// `age_remainder_ns`: Calibrated nanoseconds spent per present page an aging pass visits, outside every lock.

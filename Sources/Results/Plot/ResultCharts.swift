@@ -30,7 +30,7 @@ public enum ResultCharts {
     }
 
     static func vcpuCharts(_ records: [RunRecord], source: String, stem: String) -> [(String, SVGChart)] {
-        let on = records.filter { $0.aging == "on" }
+        let on = records.filter { $0.aging == .on }
         // The memory size with the most vCPU counts (the largest on a tie) is the vCPU axis's.
         let sizes = Dictionary(grouping: on, by: \.memoryPerVCPUBytes).mapValues { Set($0.map(\.vcpus)).count }
         guard let memory = sizes.max(by: { ($0.value, $0.key) < ($1.value, $1.key) })?.key,
@@ -62,7 +62,7 @@ public enum ResultCharts {
 
         struct Match: Hashable { let backend: String; let vcpus: Int; let repetition: Int }
         var off: [Match: Double] = [:]
-        for record in records where record.aging == "off" && record.memoryPerVCPUBytes == memory {
+        for record in records where record.aging == .off && record.memoryPerVCPUBytes == memory {
             off[Match(backend: record.backendLabel, vcpus: record.vcpus, repetition: record.repetition)] = record.populateSeconds
         }
         let slowdownSeries = series { record in
@@ -86,8 +86,8 @@ public enum ResultCharts {
     static func sizeChart(_ records: [RunRecord], source: String) -> SVGChart? {
         // Passes over populated memory (--aging-only) when the file has them: a pass during
         // populate covers a guest still growing, so its mean grows with the populate time.
-        let only = records.filter { $0.aging == "only" && $0.vcpus == 1 && $0.agingPasses > 0 }
-        let rows = only.isEmpty ? records.filter { $0.aging == "on" && $0.vcpus == 1 && $0.agingPasses > 0 } : only
+        let only = records.filter { $0.aging == .only && $0.vcpus == 1 && $0.agingPasses > 0 }
+        let rows = only.isEmpty ? records.filter { $0.aging == .on && $0.vcpus == 1 && $0.agingPasses > 0 } : only
         let sizes = Array(Set(rows.map(\.memoryPerVCPUBytes))).sorted()
         guard sizes.count >= 2 else { return nil }
         let categories = sizes.map { ByteSize(uncheckedBytes: $0).description }

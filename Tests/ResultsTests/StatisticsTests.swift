@@ -1,5 +1,4 @@
 import Testing
-@testable import Bench
 @testable import Results
 
 @Suite struct StatisticsTests {
