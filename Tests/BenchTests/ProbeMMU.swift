@@ -1,16 +1,18 @@
 import Core
 
 /// A radix backend seen through a probe: every call goes to `inner`; `beforeFault` runs when a
-/// fault reaches the secondary MMU (after its GUP step), `afterFault` with its outcome.
+/// fault reaches the secondary MMU (after its GUP step), `afterFault` with its outcome;
+/// `declared`, when set, is what the probe says its capabilities are (a backend that lies).
 final class ProbeMMU: SecondaryMMU, @unchecked Sendable {
     // Safety: the probes are set before the MMU is shared and never changed.
     let inner: RadixMMU
     var beforeFault: (UInt64) -> Void = { _ in }
     var afterFault: (UInt64, FaultOutcome) -> Void = { _, _ in }
+    var declared: BackendCapabilities?
 
     init(_ inner: RadixMMU) { self.inner = inner }
 
-    var capabilities: BackendCapabilities { inner.capabilities }
+    var capabilities: BackendCapabilities { declared ?? inner.capabilities }
     var gfnCount: UInt64 { inner.gfnCount }
     var invalidation: InvalidationSequence { inner.invalidation }
     func makeThread(role: HostThread.Role) -> HostThread { inner.makeThread(role: role) }

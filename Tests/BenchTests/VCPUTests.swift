@@ -1,6 +1,7 @@
 @testable import Bench
 import Backends
 import Core
+import Results
 import Testing
 
 /// The vCPU both engines run: its steps one at a time (the virtual engine's way) and fused
@@ -75,5 +76,40 @@ import Testing
         #expect(vcpu.report.staleAccesses == 8, "pages 0–3 are still stale; 4–7 are not")
         #expect(vcpu.report.faults == Self.pages + 4 && vcpu.report.refaults == 4)
         _ = vcpu.finish(cpuNanoseconds: 0, lockStats: LockStats())
+    }
+}
+
+/// The virtual engine gates each step by the lock mode the backend declares; in debug builds it
+/// checks that the backend's code took no other mode.
+@Suite struct DeclaredLockTests {
+    @Test func aBackendThatTakesAnotherLockThanItDeclaresStopsTheVirtualEngine() async {
+        #if DEBUG
+        let outcome = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            // x86-tdp's faults take mmu_lock for read; this probe says they take none.
+            guard let tdp = Backends.named("x86-tdp")?.make(MMUConfiguration(gfnCount: 64)) as? RadixMMU else { return }
+            let probe = ProbeMMU(tdp)
+            var lying = tdp.capabilities
+            lying.faultLock = LockMode.none
+            probe.declared = lying
+            let cell = SweepCell(
+                backend: "x86-tdp", memoryPerVCPU: ByteSize(uncheckedBytes: 256 << 10), vcpus: 1, aging: false,
+                repetition: 0, index: 0)
+            let settings = VirtualEngineTests.settings(.virtual)
+            _ = try? CellRunner.run(cell, mmu: probe, backend: "x86-tdp", settings: settings, context: VirtualEngineTests.context)
+        }
+        let standardError = String(decoding: outcome?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(standardError.contains("declared mmu_lock none but took 1 read and 0 write"), "\(standardError)")
+        #endif
+    }
+
+    @Test func aBackendThatTakesWhatItDeclaresRunsClean() throws {
+        let tdp = try #require(Backends.named("x86-tdp")?.make(MMUConfiguration(gfnCount: 64)) as? RadixMMU)
+        let cell = SweepCell(
+            backend: "x86-tdp", memoryPerVCPU: ByteSize(uncheckedBytes: 256 << 10), vcpus: 1, aging: false,
+            repetition: 0, index: 0)
+        let record = try CellRunner.run(
+            cell, mmu: ProbeMMU(tdp), backend: "x86-tdp", settings: VirtualEngineTests.settings(.virtual),
+            context: VirtualEngineTests.context)
+        #expect(record.faults == 64)
     }
 }

@@ -367,6 +367,27 @@ private final class VirtualRun<MMU: SecondaryMMU> {
         }
     }
 
+    /// Debug builds: the step took `mmu_lock` in no mode other than the one the backend
+    /// declared, which the engine gated it by (the real lock, uncontended here, still counts its
+    /// acquisitions; a fast path may take none). A backend whose code takes another mode than its
+    /// capabilities say would be timed under the wrong gate: this stops it. Per-rmap locks are
+    /// not `mmu_lock` and are not checked.
+    private static func checkDeclaredLock(_ declared: LockMode?, before: LockStats, after: LockStats, step: AgentStep) {
+        #if DEBUG
+        let reads = after.read.acquisitions - before.read.acquisitions
+        let writes = after.write.acquisitions - before.write.acquisitions
+        let allowed: (reads: Bool, writes: Bool)
+        switch declared {
+        case .some(.read): allowed = (true, false)
+        case .some(.write): allowed = (false, true)
+        case nil, .some(.none): allowed = (false, false)
+        case .some(.perRmap): return
+        }
+        assert((allowed.reads || reads == 0) && (allowed.writes || writes == 0),
+               "\(step) declared mmu_lock \(declared.map { "\($0)" } ?? "none") but took \(reads) read and \(writes) write")
+        #endif
+    }
+
     // MARK: vCPUs
 
     private func stepVCPU(_ index: Int, at time: Double) {
@@ -399,7 +420,9 @@ private final class VirtualRun<MMU: SecondaryMMU> {
 
     /// The fault's critical section at `time` (granted), then the retry of its access.
     private func fault(_ index: Int, at time: Double, since: Double) {
+        let before = vcpus[index].thread.lockStats
         let step = vcpus[index].commitFault()
+        Self.checkDeclaredLock(vcpus[index].faultLock, before: before, after: vcpus[index].thread.lockStats, step: step)
         let released = critical(
             vcpus[index].faultLock, agent: index, at: time, since: since, work: lockedNanoseconds(of: step),
             stats: &vcpuLocks[index])
@@ -448,7 +471,9 @@ private final class VirtualRun<MMU: SecondaryMMU> {
 
     /// The invalidation, granted the write lock at `time`: zap, shootdown, host unmap.
     private func unmap(at time: Double, since: Double) {
+        let before = unmapper!.thread.lockStats
         let step = unmapper!.invalidate()
+        Self.checkDeclaredLock(.write, before: before, after: unmapper!.thread.lockStats, step: step)
         // The row has no column for the unmapper's own lock waits; the vCPUs' and aging's show its effect.
         var unreported = LockStats()
         var released = critical(.write, agent: unmapIndex, at: time, since: since, work: lockedNanoseconds(of: step), stats: &unreported)
@@ -490,7 +515,9 @@ private final class VirtualRun<MMU: SecondaryMMU> {
         guard let call = agingCall else { return }
         let lockMode = call.lockMode(setup.mmu.capabilities)
         agingHolds = lockMode
+        let before = ager!.driver.thread.lockStats
         let step = ager!.perform(call)
+        Self.checkDeclaredLock(lockMode, before: before, after: ager!.driver.thread.lockStats, step: step)
         agingHolds = nil
         let released = critical(lockMode, agent: agingIndex, at: time, since: since, work: lockedNanoseconds(of: step), stats: &agingLocks)
         agingCall = nil
