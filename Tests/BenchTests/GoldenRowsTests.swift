@@ -77,8 +77,11 @@ import Testing
         let golden = try csvRows(String(contentsOf: url, encoding: .utf8))
         let now = try csvRows(produced)
         try #require(golden.count == now.count, "\(name): \(now.count) rows, the golden file has \(golden.count)")
+        // Under AddressSanitizer table pages bypass jemalloc, which then reports nothing.
+        let unmeasured: Set<String> = TablePageAllocator.jemallocAvailable ? [] : ["pt_bytes_jemalloc"]
         for (index, (expected, actual)) in zip(golden, now).enumerated() {
-            for (column, value) in expected.sorted(by: { $0.key < $1.key }) where actual[column] != value {
+            for (column, value) in expected.sorted(by: { $0.key < $1.key })
+            where actual[column] != value && !unmeasured.contains(column) {
                 Issue.record("\(name) row \(index + 1) (\(expected["backend"] ?? "?")), \(column): \(actual[column] ?? "missing"), golden \(value)")
             }
         }
