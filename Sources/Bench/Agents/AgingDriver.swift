@@ -59,10 +59,7 @@ struct AgingDriver<MMU: SecondaryMMU> {
         self.flushOnAge = flushOnAge
     }
 
-    /// One pass over all guest memory. Never inlined into its caller: the pass is one
-    /// specialized function whatever calls it (the aging thread, `--aging-only`'s counted
-    /// closure), so what it costs does not move with the caller's code.
-    @inline(never)
+    /// One pass over all guest memory.
     mutating func runPass() {
         let start = Ticks.now()
         beginPass()
