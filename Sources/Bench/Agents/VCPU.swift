@@ -46,9 +46,9 @@ struct VCPU<MMU: SecondaryMMU> {
     /// The TLB, kept alive for `tlb`, its port.
     let tlbOwner: TLB?
     let tlb: TLB.Port?
-    /// Whether the vCPU checks its walks for stale mappings: only when the host can unmap a
-    /// page while it is mapped (evictions, the unmapper); otherwise none can happen.
-    let checksStaleAccesses: Bool
+    /// The host side the vCPU checks its walks against for stale mappings, or nil: only when
+    /// the host can unmap a page while it is mapped (evictions, the unmapper) can one happen.
+    let staleCheck: HostSide?
     var stream: AccessStream
     var report = VCPUReport()
     private(set) var phase = Phase.populate
@@ -66,7 +66,7 @@ struct VCPU<MMU: SecondaryMMU> {
         checksStaleAccesses: Bool
     ) {
         self.mmu = mmu
-        self.checksStaleAccesses = checksStaleAccesses && host != nil
+        staleCheck = checksStaleAccesses ? host : nil
         thread = mmu.makeThread(role: .vcpu)
         self.host = host
         tlbOwner = tlb
@@ -92,8 +92,7 @@ struct VCPU<MMU: SecondaryMMU> {
     /// `.phaseEnd` when the phase has no access left; the vCPU is then out of guest mode.
     mutating func stepAccess() -> AgentStep {
         if pending == nil {
-            let next = phase == .work ? stream.nextWork() : stream.nextPopulate().map { (gfn: $0, write: true) }
-            guard let next else {
+            guard let next = Self.next(in: &stream, phase) else {
                 Self.exitGuest(thread, tlb)
                 inGuest = false
                 return .phaseEnd
@@ -102,8 +101,7 @@ struct VCPU<MMU: SecondaryMMU> {
             progress = FaultProgress()
         }
         let (gfn, write) = pending!
-        let stale = checksStaleAccesses ? host : nil
-        let attempt = Self.attempt(gfn, write: write, mmu: mmu, thread: thread, tlb: tlb, host: stale, report: &report)
+        let attempt = Self.attempt(gfn, write: write, mmu: mmu, thread: thread, tlb: tlb, host: staleCheck, report: &report)
         guard attempt == .missed else {
             pending = nil
             Self.completeAccess(&accessesInPhase, thread: thread, tlb: tlb, report: &report)
@@ -137,14 +135,13 @@ struct VCPU<MMU: SecondaryMMU> {
         // Locals, not `self.` fields: reading a class reference out of `inout self` in the loop
         // would retain and release the shared MMU per access, bouncing its cache line between
         // vCPUs.
-        let (mmu, thread, host, tlb) = (self.mmu, self.thread, self.host, self.tlb)
-        let stale = checksStaleAccesses ? host : nil
+        let (mmu, thread, host, tlb, stale) = (self.mmu, self.thread, self.host, self.tlb, self.staleCheck)
         var report = self.report
         var stream = self.stream
         var accessesInPhase: UInt64 = 0
         self.phase = phase
         Self.enterGuest(thread, tlb)
-        while let (gfn, write) = phase == .work ? stream.nextWork() : stream.nextPopulate().map({ ($0, true) }) {
+        while let (gfn, write) = Self.next(in: &stream, phase) {
             var progress = FaultProgress()
             while Self.attempt(gfn, write: write, mmu: mmu, thread: thread, tlb: tlb, host: stale, report: &report) == .missed {
                 let start = Ticks.now()
@@ -161,6 +158,12 @@ struct VCPU<MMU: SecondaryMMU> {
     }
 
     // MARK: Written once, for both
+
+    /// The phase's next access: populate writes every page once, in order; work follows the pattern.
+    @inline(__always)
+    private static func next(in stream: inout AccessStream, _ phase: Phase) -> (gfn: UInt64, write: Bool)? {
+        phase == .work ? stream.nextWork() : stream.nextPopulate().map { (gfn: $0, write: true) }
+    }
 
     /// The access attempt; with `host` (when checking for stale accesses), a walk that found a
     /// mapping of a page the host no longer has present counts as stale if the mapping is still
