@@ -50,6 +50,17 @@ public struct WorkloadSettings: Sendable, Hashable {
     public var unmapEveryNanos: Double = 0
     /// The id of the calibration `engineCosts` came from.
     public var engineCalibration = ""
+    /// Virtual engine: the machine whose CPUs the agents sit on and whose line moves they pay
+    /// (`--machine`).
+    public var machine: MachineProfile = .host
+    /// Virtual engine: where the agents sit on the machine's CPUs (`--placement`).
+    public var placement: Placement = .spread
+    /// Virtual engine, `agingbench sensitivity`: the share of the calibrated fault remainder
+    /// spent under `mmu_lock` instead of the model's own split (`FaultSplit`); nil: the model's.
+    public var mmuLockShareOverride: Double?
+    /// Virtual engine, `agingbench sensitivity`: every line move at this many nanoseconds
+    /// instead of the machine's; nil: the machine's.
+    public var lineTransferOverride: Double?
 
     public init() {}
 }
