@@ -15,7 +15,7 @@ public struct AgingBench: ParsableCommand {
             """,
         subcommands: [
             RunCommand.self, CalibrateCommand.self, MergeCommand.self, ListCommand.self, LimitCommand.self,
-            AblationCommand.self, PlotCommand.self,
+            AblationCommand.self, SensitivityCommand.self, PlotCommand.self,
             CompareCommand.self, VersusCommand.self, ABCommand.self, BaselineCommand.self, HistoryCommand.self,
         ],
         defaultSubcommand: RunCommand.self
