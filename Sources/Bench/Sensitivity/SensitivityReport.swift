@@ -79,7 +79,7 @@ struct SensitivityReport {
                     title: "\(ratio.describe(writeLocked: pair.writeLocked.name, lockless: pair.lockless.name)), \(vcpus) vCPUs",
                     source: source,
                     xTitle: "cache-line transfer latency (ns)",
-                    yTitle: "share of fault remainder under mmu_lock (%)",
+                    yTitle: "mmu_lock share of a fault (%)",
                     columns: grid.latencies.map(SensitivityGrid.text),
                     rows: grid.shares.map(Self.percent),
                     values: values(vcpus: vcpus, ratio: ratio),

@@ -1,5 +1,8 @@
 import Core
 import Results
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs a sensitivity grid in the virtual engine: at each point, the write-locked backend with
 /// aging on, the lockless backend with aging on, and the write-locked backend with aging off.
@@ -23,6 +26,10 @@ struct SensitivityRunner {
     var cellCount: Int { grid.points.count * Self.cellsPerPoint }
 
     func run() throws(InputError) -> [SensitivityResult] {
+        // As `SweepRunner`: on a terminal one line rewritten before each cell, in a log (a pipe,
+        // CI) one plain line per finished point, so the log shows how far the map got.
+        let onTerminal = !quiet && isatty(STDERR_FILENO) == 1
+        let inLog = !quiet && !onTerminal
         let start = Ticks.monotonicNanoseconds()
         var results: [SensitivityResult] = []
         var index = 0
@@ -31,13 +38,8 @@ struct SensitivityRunner {
             pointSettings.mmuLockShareOverride = point.share
             pointSettings.lineTransferOverride = point.latencyNanos
             func cell(_ backend: BackendDescriptor, aging: Bool) throws(InputError) -> RunRecord {
-                if !quiet {
-                    let elapsed = Double(Ticks.monotonicNanoseconds() - start) / 1e9
-                    let left = index == 0 ? "?" : SweepEstimate.describe(seconds: elapsed / Double(index) * Double(cellCount - index))
-                    StandardError.write(
-                        "\r\u{1B}[K[sensitivity \(index + 1)/\(cellCount)] \(backend.name) aging:\(aging ? "on" : "off") "
-                            + "vcpus:\(point.vcpus) share:\(SensitivityGrid.text(point.share)) line:\(SensitivityGrid.text(point.latencyNanos))ns, "
-                            + "elapsed \(SweepEstimate.describe(seconds: elapsed)), about \(left) left")
+                if onTerminal {
+                    StandardError.write("\r\u{1B}[K" + progress(index, since: start, point: point) + " \(backend.name) aging:\(aging ? "on" : "off")")
                 }
                 let sweepCell = SweepCell(
                     backend: backend.name, memoryPerVCPU: memoryPerVCPU, vcpus: point.vcpus, aging: aging,
@@ -51,8 +53,19 @@ struct SensitivityRunner {
             results.append(SensitivityResult(
                 point: point, writeLockedAging: writeLockedAging, locklessAging: locklessAging,
                 writeLockedNoAging: writeLockedNoAging))
+            if inLog { StandardError.write("agingbench: " + progress(index, since: start, point: point, done: true) + "\n") }
         }
-        if !quiet { StandardError.write("\r\u{1B}[K") }
+        if onTerminal { StandardError.write("\r\u{1B}[K") }
         return results
+    }
+
+    /// "[sensitivity i/n] vcpus:… share:… line:…ns, elapsed …, about … left", `done` cells
+    /// counted when the point has finished, the next cell's number otherwise.
+    private func progress(_ cells: Int, since start: UInt64, point: SensitivityGrid.Point, done: Bool = false) -> String {
+        let elapsed = Double(Ticks.monotonicNanoseconds() - start) / 1e9
+        let left = cells == 0 ? "?" : SweepEstimate.describe(seconds: elapsed / Double(cells) * Double(cellCount - cells))
+        return "[sensitivity \(done ? cells : cells + 1)/\(cellCount)\(done ? " done" : "")] vcpus:\(point.vcpus) "
+            + "share:\(SensitivityGrid.text(point.share)) line:\(SensitivityGrid.text(point.latencyNanos))ns, "
+            + "elapsed \(SweepEstimate.describe(seconds: elapsed)), about \(left) left"
     }
 }

@@ -97,10 +97,14 @@ public struct HeatMapChart: Sendable {
     }
 
     public func render(cellWidth: Double = 96, cellHeight: Double = 56) -> String {
-        let noteLines = SVGChart.wrap(note, width: Int(max(300, Double(columns.count) * cellWidth + 160) / 6.6))
-        let left = 110.0, top = 70.0 + 14 * Double(noteLines.count), legendWidth = 170.0, bottom = 64.0
+        let left = 110.0, legendWidth = 190.0, bottom = 64.0
         let plotWidth = cellWidth * Double(columns.count), plotHeight = cellHeight * Double(rows.count)
-        let width = max(left + plotWidth + legendWidth, 560), height = top + plotHeight + bottom
+        // Wide enough for the title (17 px bold, about 10 px a character) as well as the grid.
+        let width = max(left + plotWidth + legendWidth, 40 + Double(title.count) * 10, 560)
+        let noteLines = SVGChart.wrap(note, width: Int((width - 40) / 6.8))
+        let top = 76.0 + 14 * Double(noteLines.count)
+        let barHeight = max(plotHeight, 120)
+        let height = top + max(plotHeight, barHeight + 30) + bottom
         let span = logSpan
         let f = SVGChart.f, escape = SVGChart.escape
 
@@ -136,7 +140,7 @@ public struct HeatMapChart: Sendable {
         }
         svg += "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(top + plotHeight + 44))\" font-size=\"13\" text-anchor=\"middle\">\(escape(xTitle))</text>\n"
         svg += "<text transform=\"translate(24,\(f(top + plotHeight / 2))) rotate(-90)\" font-size=\"13\" text-anchor=\"middle\">\(escape(yTitle))</text>\n"
-        svg += colorBar(x: left + plotWidth + 36, top: top, height: max(plotHeight, 160), span: span)
+        svg += colorBar(x: left + plotWidth + 36, top: top, height: barHeight, span: span)
         svg += "</svg>\n"
         return svg
     }
