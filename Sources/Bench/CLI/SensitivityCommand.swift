@@ -121,7 +121,8 @@ struct SensitivityCommand: ParsableCommand {
         try AtomicFileWriter.write(report.csv(), to: options.csvPath, createParent: options.createParent)
         let source = (options.csvPath as NSString).lastPathComponent
         let note = "\(options.memory) per vCPU, \(options.settings.rounds == 0 ? "populate only" : "\(options.settings.rounds) rounds after populate"), "
-            + "virtual engine, calibration \(calibration.id). 1.0 (white): no difference."
+            + "virtual engine, calibration \(calibration.id). y: the share of the calibrated fault remainder spent "
+            + "under mmu_lock; x: every cache-line move. 1.0 (white): no difference."
         let stem = (source as NSString).deletingPathExtension
         let charts = report.heatMaps(source: source, stem: stem, note: note)
         let directory = (options.csvPath as NSString).deletingLastPathComponent

@@ -61,8 +61,8 @@ public enum SensitivityRatio: String, Sendable, CaseIterable {
     /// What the ratio divides, for titles and the summary.
     public func describe(writeLocked: String, lockless: String) -> String {
         switch self {
-        case .pass: "mean aging pass, \(writeLocked) ÷ \(lockless)"
-        case .populate: "populate with \(writeLocked) aging ÷ without"
+        case .pass: "mean aging pass, \(writeLocked) (write-locked) ÷ \(lockless) (lockless)"
+        case .populate: "populate with \(writeLocked) (write-locked) aging ÷ without"
         }
     }
 
@@ -70,7 +70,7 @@ public enum SensitivityRatio: String, Sendable, CaseIterable {
     public var aboveMeaning: String {
         switch self {
         case .pass: "write-locked slower"
-        case .populate: "aging slows populate"
+        case .populate: "slower with aging"
         }
     }
 
@@ -78,7 +78,7 @@ public enum SensitivityRatio: String, Sendable, CaseIterable {
     public var belowMeaning: String {
         switch self {
         case .pass: "write-locked faster"
-        case .populate: "populate faster with aging"
+        case .populate: "faster with aging"
         }
     }
 }

@@ -97,7 +97,7 @@ public struct HeatMapChart: Sendable {
     }
 
     public func render(cellWidth: Double = 96, cellHeight: Double = 56) -> String {
-        let left = 110.0, legendWidth = 190.0, bottom = 64.0
+        let left = 110.0, legendWidth = 210.0, bottom = 64.0
         let plotWidth = cellWidth * Double(columns.count), plotHeight = cellHeight * Double(rows.count)
         // Wide enough for the title (17 px bold, about 10 px a character) as well as the grid.
         let width = max(left + plotWidth + legendWidth, 40 + Double(title.count) * 10, 560)
