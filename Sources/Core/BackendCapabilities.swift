@@ -11,9 +11,13 @@ public struct BackendCapabilities: Sendable, Hashable {
     public var clearMethod: ClearMethod
     /// Whether aging calls report `AgeFlags.fast` (MMU_NOTIFIER_YOUNG_FAST).
     public var fast: Bool
+    /// The shared lines the architecture's fault handler writes besides the entries (the
+    /// virtual engine's machine model charges them).
+    public var kernelFaultPath: KernelFaultPath
 
     public init(format: EntryFormat, structure: TableStructure, agingLock: LockMode, bitmapAgingLock: LockMode?,
-                faultLock: LockMode, clearMethod: ClearMethod, fast: Bool) {
+                faultLock: LockMode, clearMethod: ClearMethod, fast: Bool,
+                kernelFaultPath: KernelFaultPath = .minimal) {
         self.format = format
         self.structure = structure
         self.agingLock = agingLock
@@ -21,6 +25,7 @@ public struct BackendCapabilities: Sendable, Hashable {
         self.faultLock = faultLock
         self.clearMethod = clearMethod
         self.fast = fast
+        self.kernelFaultPath = kernelFaultPath
     }
 
     public var honoursBitmap: Bool { bitmapAgingLock != nil }

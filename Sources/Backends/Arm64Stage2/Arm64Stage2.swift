@@ -22,7 +22,8 @@ enum Arm64Stage2 {
             bitmapAgingLock: .read,
             faultLock: .read,
             clearMethod: .compareExchangeRetry,
-            fast: true
+            fast: true,
+            kernelFaultPath: .vmaLookup
         )
     }
 

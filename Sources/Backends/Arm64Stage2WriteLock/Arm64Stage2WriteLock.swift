@@ -18,7 +18,8 @@ enum Arm64Stage2WriteLock {
             bitmapAgingLock: nil,
             faultLock: .read,
             clearMethod: .plainStoreUnlessVolatile,
-            fast: false
+            fast: false,
+            kernelFaultPath: .vmaLookup
         )
     }
 

@@ -16,7 +16,8 @@ enum Baseline {
             bitmapAgingLock: nil,
             faultLock: .read,
             clearMethod: .atomicAnd,
-            fast: false
+            fast: false,
+            kernelFaultPath: .x86
         )
     }
 

@@ -36,7 +36,8 @@ enum RISCVGStage {
             bitmapAgingLock: .read,
             faultLock: .write,
             clearMethod: .atomicAnd,
-            fast: false
+            fast: false,
+            kernelFaultPath: .vmaLookup
         )
     }
 

@@ -15,7 +15,8 @@ enum X86Shadow {
             bitmapAgingLock: .write,
             faultLock: .write,
             clearMethod: .atomicAnd,
-            fast: false
+            fast: false,
+            kernelFaultPath: .x86
         )
     }
 

@@ -19,7 +19,8 @@ enum X86ShadowRmapLock {
             bitmapAgingLock: nil,
             faultLock: .write,
             clearMethod: .atomicAnd,
-            fast: false
+            fast: false,
+            kernelFaultPath: .x86
         )
     }
 

@@ -25,7 +25,8 @@ enum X86TDP {
             bitmapAgingLock: configuration.accessTracking ? nil : LockMode.none,
             faultLock: .read,
             clearMethod: configuration.accessTracking ? .compareExchangeIgnoreFailure : .atomicAnd,
-            fast: true
+            fast: true,
+            kernelFaultPath: .x86
         )
     }
 

@@ -20,7 +20,8 @@ enum X86TDPNoBitmap {
             bitmapAgingLock: nil,
             faultLock: .read,
             clearMethod: configuration.accessTracking ? .compareExchangeIgnoreFailure : .atomicAnd,
-            fast: false
+            fast: false,
+            kernelFaultPath: .x86
         )
     }
 

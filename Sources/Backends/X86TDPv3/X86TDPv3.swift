@@ -19,7 +19,8 @@ enum X86TDPv3 {
             bitmapAgingLock: LockMode.none,
             faultLock: .read,
             clearMethod: .plainStoreUnlessVolatile,
-            fast: true
+            fast: true,
+            kernelFaultPath: .x86
         )
     }
 

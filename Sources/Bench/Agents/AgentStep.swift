@@ -18,8 +18,9 @@ enum AgentStep {
     /// Aging's host-side step over one look-around window: the walk, and the test and clear of
     /// the Accessed bits of `presentPages` present host PTEs (0: nothing present, no call follows).
     case hostWindow(presentPages: Int)
-    /// One notifier call over `pages` pages under `lock` (nil: it took no lock).
-    case notifierCall(pages: UInt64, lock: LockMode?)
+    /// One notifier call over `range` under `lock` (nil: it took no lock); `clears` when it may
+    /// store to the entries (`clear_young`), not only read them (`test_young`).
+    case notifierCall(range: GFNRange, clears: Bool, lock: LockMode?)
     /// The window's last step: `youngPages` folios moved to the youngest generation.
     case promote(youngPages: Int)
     /// An aging pass ended.

@@ -70,12 +70,14 @@ struct AgingAgent<MMU: SecondaryMMU> {
     /// Makes `call`, its lock granted.
     mutating func perform(_ call: AgingDriver<MMU>.NotifierCall) -> AgentStep {
         driver.perform(call, on: &window!)
-        let pages: UInt64
+        let range: GFNRange
+        let clears: Bool
         switch call {
-        case .page: pages = 1
-        case .bitmapTest, .bitmapClear: pages = window!.range.count
+        case .page(let gfn): (range, clears) = (GFNRange(start: gfn, count: 1), true)
+        case .bitmapTest: (range, clears) = (window!.range, false)
+        case .bitmapClear: (range, clears) = (window!.range, true)
         }
-        return .notifierCall(pages: pages, lock: call.lockMode(driver.mmu.capabilities))
+        return .notifierCall(range: range, clears: clears, lock: call.lockMode(driver.mmu.capabilities))
     }
 }
 

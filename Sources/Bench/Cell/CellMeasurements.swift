@@ -27,4 +27,6 @@ struct CellMeasurements {
     var nanosecondsPerTick = Ticks.nanosecondsPerTick
     var engine: Engine = .real
     var schedule: Schedule = .deterministic
+    /// The virtual engine's machine model's counts (zero on real threads).
+    var machine = MachineCounters()
 }

@@ -28,4 +28,6 @@ struct EngineRun {
     /// Tick at which the populate gate opened, and at which the work gate opened.
     var populateStart: UInt64
     var workStart: UInt64
+    /// The virtual engine's machine model's counts (zero from the thread engine).
+    var machine = MachineCounters()
 }

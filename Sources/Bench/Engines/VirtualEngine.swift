@@ -20,7 +20,16 @@ public enum Schedule: String, Sendable, CaseIterable {
 /// what `EngineCosts` measured for the `AgentStep` it returned (plus the calibrated remainders),
 /// and a step that takes `mmu_lock` for read or write runs when `VirtualLock` grants it in
 /// virtual time. Steps run whole, in virtual-time order: a critical section's effect lands at
-/// its grant.
+/// its grant; its release is an event of its own.
+///
+/// The machine model (docs/virtual-engine.md, "Contention physics"): the agents sit on the CPUs
+/// of `--machine` (`MachineProfile`, `--placement`), and every shared word they write is a line
+/// in `CacheLines` — `mmu_lock`'s word, `mmap_lock`'s count, the zone and LRU locks
+/// (`VirtualSpinLock`), the memcg's page counter, `kvm->stat.pages`, the secondary MMU's leaf
+/// entries (eight a line) and, for per-rmap aging, the rmap heads. A fault runs in the places
+/// the kernel's does (`FaultSplit` divides the calibrated remainder among them): exit, the GUP
+/// step under `mmap_lock` read with the host's batched locks (`KernelBatches`), the walk and
+/// install under `mmu_lock`, re-entry.
 ///
 /// With `--unmap-every`, the `Unmapper` invalidates a window each interval; its TLB shootdown
 /// waits until every vCPU in guest mode has answered at its next access.
@@ -31,8 +40,7 @@ public enum Schedule: String, Sendable, CaseIterable {
 ///
 /// Not modelled (docs/virtual-engine.md says what that means): memory bandwidth and cache capacity beyond
 /// what the measured costs saw, CPUs shared between agents (every agent has a CPU of its own),
-/// the host kernel's own locks, line transfers queuing behind one another, per-rmap lock
-/// contention, and evictions by aging and flushing aging (`run` refuses them for this engine).
+/// and evictions by aging and flushing aging (`run` refuses them for this engine).
 /// No step waits for a grace period: zaps free tables in `call_rcu`-style batches.
 struct VirtualEngine: CellEngine {
     let costs: EngineCosts
@@ -77,8 +85,24 @@ struct VirtualEngine: CellEngine {
     }
 }
 
+/// What the machine model counted in one cell: the host's locks and the lines that moved.
+struct MachineCounters: Sendable, Hashable {
+    /// Nanoseconds the vCPUs spent getting host locks and shared host counters (`mmap_lock`'s
+    /// count, the zone and LRU locks, the memcg counter, `kvm->stat.pages`): queueing and moves.
+    var hostLockWaitNanos = 0.0
+    var zoneLockAcquisitions: UInt64 = 0
+    var lruLockAcquisitions: UInt64 = 0
+    var memcgCharges: UInt64 = 0
+    /// Writes to `mmap_lock`'s count (two per read-side section).
+    var mmapLockWrites: UInt64 = 0
+    /// Line moves between CPUs, all lines.
+    var lineMoves: UInt64 = 0
+    /// Moves of `mmu_lock`'s word alone.
+    var lockWordMoves: UInt64 = 0
+}
+
 /// One cell's event loop: the heap of agents' next steps, their tickets, the preemption points,
-/// the lock in virtual time, and the pricing of each step.
+/// the lock and the machine's lines in virtual time, and the pricing of each step.
 private final class VirtualRun<MMU: SecondaryMMU> {
     let setup: CellSetup<MMU>
     let costs: EngineCosts
@@ -98,48 +122,75 @@ private final class VirtualRun<MMU: SecondaryMMU> {
         }
     }
 
-    /// Where an agent stands with the engine (its own state is the agent's).
+    /// Where an agent stands with the engine (its own state is the agent's); each names what
+    /// the agent's next event does.
     enum Gate {
-        /// Its next step is its own.
+        /// Its own next step.
         case free
-        /// Its next step asks for `mmu_lock` (a fault's second half, a notifier call, an unmap).
+        /// A vCPU's GUP step ends (the LRU drain, `mmap_lock` released), then it asks for `mmu_lock`.
+        case gup
+        /// It asks for `mmu_lock` (a fault's second half, a notifier call, an unmap).
         case requesting
         /// It is queued for `mmu_lock`; its next event is the grant.
         case waiting
+        /// It holds `mmu_lock`; its next event is the release.
+        case holding
         /// A vCPU between populate and work (the work gate).
         case barrier
         case done
     }
 
+    /// The lines every cell has, before the per-entry lines.
+    enum SharedLine: Int, CaseIterable {
+        case mmuLockWord, mmapLock, zoneLock, lruLock, memcgCounter, pageStats
+    }
+
+    /// Virtual nanoseconds of accesses a vCPU runs in one event when none faults: they touch
+    /// no shared line, so running them together moves nothing but where another agent's step
+    /// may fall between them (a TLB shootdown is answered at most this much later).
+    static var accessQuantumNanos: Double { 500 }
+
     private var events = Heap<Event>()
     private var scheduled: UInt64 = 0
     private var random: SplitMix64
     private var lock = VirtualLock()
-    /// Whether the lock queue's head has its grant scheduled.
-    private var headGrantScheduled = false
+    private var lines: CacheLines
+    private var zoneLock = VirtualSpinLock(line: SharedLine.zoneLock.rawValue)
+    private var lruLock = VirtualSpinLock(line: SharedLine.lruLock.rawValue)
+    private var counters = MachineCounters()
+    private let split: FaultSplit
+    private let faultPath: KernelFaultPath
+    /// Where the per-entry lines start, and the per-rmap lines (nil: the backend has none).
+    private let leafLineBase: Int
+    private let rmapLineBase: Int?
     private var vcpus: [VCPU<MMU>] = []
     private var ager: AgingAgent<MMU>?
     private var unmapper: Unmapper<MMU>?
     private var populated = 0
     private var finished = 0
     private var workStart = 0.0
-    /// Per agent: the ticket of its pending event and that event's time, and its gate.
+    /// Per agent: the ticket of its pending event and that event's time, its gate, since when
+    /// it waits for `mmu_lock`, and when its hold began.
     private var tickets: [UInt64]
     private var nextStepTime: [Double]
     private var gates: [Gate]
-    /// Per vCPU: its CPU time, its lock accounting, and when its fault in progress began.
-    private var busy: [Double]
+    private var waitSince: [Double]
+    private var holdStart: [Double]
+    /// Per vCPU: its lock accounting, when its fault in progress began, and its host batches'
+    /// counts (first touches: page allocations, memcg charges and LRU adds go together).
     private var vcpuLocks: [LockStats]
     private var faultStart: [Double]
+    private var firstTouches: [UInt64]
     private var agingLocks = LockStats()
     /// The call the aging agent waits to make, and the lock it holds while making it (nested
     /// steps must not conflict with it).
     private var agingCall: AgingDriver<MMU>.NotifierCall?
     private var agingHolds: LockMode?
     private var nesting = false
+    private var unmapStats = LockStats()
 
     private var agingIndex: Int { vcpus.count }
-    private var unmapIndex: Int { vcpus.count + 1 }
+    private var unmapIndex: Int { setup.cell.vcpus + 1 }
 
     init(engine: VirtualEngine, setup: CellSetup<MMU>, populated: @escaping () -> Void) {
         self.setup = setup
@@ -152,9 +203,28 @@ private final class VirtualRun<MMU: SecondaryMMU> {
         tickets = [UInt64](repeating: 0, count: agents)
         nextStepTime = [Double](repeating: 0, count: agents)
         gates = [Gate](repeating: .free, count: agents)
-        busy = [Double](repeating: 0, count: setup.cell.vcpus)
+        waitSince = [Double](repeating: 0, count: agents)
+        holdStart = [Double](repeating: 0, count: agents)
         vcpuLocks = [LockStats](repeating: LockStats(), count: setup.cell.vcpus)
         faultStart = [Double](repeating: 0, count: setup.cell.vcpus)
+        firstTouches = [UInt64](repeating: 0, count: setup.cell.vcpus)
+        let settings = setup.settings
+        var split = FaultSplit.model(engine.costs)
+        if let share = settings.mmuLockShareOverride { split = split.overridingMMULockShare(share) }
+        self.split = split
+        faultPath = setup.mmu.capabilities.kernelFaultPath
+        let entryLines = Int((setup.guestPages + 7) / 8)
+        leafLineBase = SharedLine.allCases.count
+        let perRmap = setup.mmu.capabilities.agingLock == .perRmap
+        rmapLineBase = perRmap ? leafLineBase + entryLines : nil
+        let cpus = settings.machine.cpus(forAgents: agents, placement: settings.placement)
+        let hostTransfer = engine.costs.lineTransferNanos
+        let machine = settings.machine
+        let uniform = settings.lineTransferOverride
+        lines = CacheLines(count: leafLineBase + entryLines * (perRmap ? 2 : 1), agents: agents) { from, to in
+            if cpus[from] == cpus[to] { return 0 }
+            return uniform ?? machine.transferNanos(from: cpus[from], to: cpus[to], hostTransferNanos: hostTransfer)
+        }
     }
 
     // MARK: Running
@@ -183,7 +253,11 @@ private final class VirtualRun<MMU: SecondaryMMU> {
         ager?.driver.thread.preemption = nil
         var reports: [VCPUReport] = []
         for index in vcpus.indices {
-            reports.append(vcpus[index].finish(cpuNanoseconds: UInt64(busy[index].rounded()), lockStats: vcpuLocks[index]))
+            // Every wait spins (qrwlock, qspinlock, a line in flight): a vCPU is busy from the
+            // start of populate to its end, and from the work gate to its last access.
+            let report = vcpus[index].report
+            let busy = Double(report.populateEnd) + max(0, Double(report.workEnd) - workStart)
+            reports.append(vcpus[index].finish(cpuNanoseconds: UInt64(busy.rounded()), lockStats: vcpuLocks[index]))
         }
         var aging = AgingReport()
         if let ager { aging = AgingReport(ager.driver, nanosecondsPerTick: 1, lockStats: agingLocks) }
@@ -193,12 +267,17 @@ private final class VirtualRun<MMU: SecondaryMMU> {
             aging.events.shootdownWaitTicks &+= unmapper.thread.events.shootdownWaitTicks
             unmapper.thread.retire()
         }
-        return EngineRun(vcpus: reports, aging: aging, populateStart: 0, workStart: UInt64(workStart.rounded()))
+        counters.zoneLockAcquisitions = zoneLock.acquisitions
+        counters.lruLockAcquisitions = lruLock.acquisitions
+        counters.lineMoves = lines.totalMoves
+        counters.lockWordMoves = lines.moves(SharedLine.mmuLockWord.rawValue)
+        return EngineRun(
+            vcpus: reports, aging: aging, populateStart: 0, workStart: UInt64(workStart.rounded()), machine: counters)
     }
 
     private func step(_ agent: Int, at time: Double) {
         switch agent {
-        case agingIndex: stepAging(at: time)
+        case agingIndex where ager != nil: stepAging(at: time)
         case unmapIndex: stepUnmap(at: time)
         default: stepVCPU(agent, at: time)
         }
@@ -221,7 +300,7 @@ private final class VirtualRun<MMU: SecondaryMMU> {
             switch gates[index] {
             case .free: candidates.append((index, nil))
             case .requesting: candidates.append((index, vcpus[index].faultLock))
-            case .waiting, .barrier, .done: break
+            case .gup, .waiting, .holding, .barrier, .done: break
             }
         }
         if unmapper != nil, gates[unmapIndex] == .free { candidates.append((unmapIndex, .write)) }
@@ -245,21 +324,14 @@ private final class VirtualRun<MMU: SecondaryMMU> {
         return nanoseconds * (1 + Double(random.next() >> 11) / Double(1 << 53) / 2)
     }
 
-    /// What `step` costs outside `mmu_lock`, as `EngineCosts` measured it (unstretched). The
-    /// work a step does under the lock is `lockedNanoseconds(of:)`.
+    /// What `step` costs outside every lock and line, as `EngineCosts` measured it
+    /// (unstretched). A fault's first half is priced by `beginFault` and its locked work by
+    /// `lockedNanoseconds(of:)`.
     private func nanoseconds(of step: AgentStep) -> Double {
         let hostSide = setup.host != nil
         switch step {
-        case .access(let attempt, let fault):
-            var spent = accessNanoseconds(attempt)
-            if let fault {
-                spent += costs.exitEntryNanos + costs.faultOverheadNanos
-                if let result = fault.hostResult {
-                    spent += result == .present ? costs.gupPresentNanos : costs.gupFirstTouchNanos
-                    spent += setup.settings.costs.faultRemainderNanos
-                }
-            }
-            return spent
+        case .access(let attempt, _):
+            return accessNanoseconds(attempt)
         case .hostWindow(let present):
             guard hostSide else { return 0 }
             return costs.hostWindowNanos + Double(present) * (
@@ -285,8 +357,8 @@ private final class VirtualRun<MMU: SecondaryMMU> {
         let capabilities = setup.mmu.capabilities
         switch step {
         case .fault: return excludingLock(own.faultNanos, measuredWith: capabilities.faultLock)
-        case .notifierCall(let pages, let lock):
-            return lock == nil ? 0 : excludingLock(own.call(pages: pages), measuredWith: capabilities.agingLock)
+        case .notifierCall(let range, _, let lock):
+            return lock == nil ? 0 : excludingLock(own.call(pages: range.count), measuredWith: capabilities.agingLock)
         case .invalidation(let pages, _): return excludingLock(own.zapNanosPerPage * Double(pages), measuredWith: .write)
         case .access, .phaseEnd, .hostWindow, .promote, .passEnd: return 0
         }
@@ -296,43 +368,38 @@ private final class VirtualRun<MMU: SecondaryMMU> {
         Self.exclusive(mode) == nil ? nanoseconds : max(0, nanoseconds - costs.lockPairNanos)
     }
 
+    /// The fault remainder's share spent in `place` (0 without a host side).
+    private func remainder(_ share: KeyPath<FaultSplit, Double>) -> Double {
+        setup.host == nil ? 0 : setup.settings.costs.faultRemainderNanos * split[keyPath: share]
+    }
+
+    // MARK: Lines
+
+    private func leafLine(_ gfn: UInt64) -> Int { leafLineBase + Int(gfn >> 3) }
+
+    /// `agent` writes a shared host word at `time` (for a vCPU, the wait is host-lock time).
+    private func writeHost(_ line: SharedLine, by agent: Int, at time: Double) -> Double {
+        let done = lines.write(line.rawValue, by: agent, at: time)
+        if agent < vcpus.count { counters.hostLockWaitNanos += done - time }
+        return done
+    }
+
+    /// `agent` takes a host spinlock at `time` for `hold`: when it has released it.
+    private func takeHostLock(_ spin: inout VirtualSpinLock, by agent: Int, at time: Double, hold: Double) -> Double {
+        let before = spin.waitNanos
+        let released = spin.acquire(by: agent, at: time, hold: hold, lines: &lines)
+        if agent < vcpus.count { counters.hostLockWaitNanos += spin.waitNanos - before }
+        return released
+    }
+
+    /// A read-side `mmap_lock` section's two writes to its count, around `work` from `time`.
+    private func mmapReadSection(by agent: Int, at time: Double, work: (Double) -> Double) -> Double {
+        counters.mmapLockWrites &+= 2
+        let inside = writeHost(.mmapLock, by: agent, at: time)
+        return writeHost(.mmapLock, by: agent, at: work(inside))
+    }
+
     // MARK: The lock
-
-    /// Asks for `mmu_lock` in `mode` for `agent` at `time`: true when the step may run now
-    /// (lockless, or granted at once); otherwise the agent waits for its grant event.
-    private func requestLock(_ mode: LockMode?, agent: Int, at time: Double) -> Bool {
-        guard let exclusive = Self.exclusive(mode) else { return true }
-        if lock.request(agent: agent, exclusive: exclusive, at: time) { return true }
-        scheduleHeadGrant(now: time)
-        return false
-    }
-
-    private func scheduleHeadGrant(now: Double) {
-        guard !headGrantScheduled, let (waiter, time) = lock.headGrant(now: now) else { return }
-        headGrantScheduled = true
-        scheduleStep(waiter.agent, at: time)
-    }
-
-    /// Runs a critical section of `work` nanoseconds under the lock for `agent`, from `time`,
-    /// after waiting since `since`: accounts the wait and the hold, returns when it released.
-    private func critical(
-        _ mode: LockMode?, agent: Int, at time: Double, since: Double, work: Double, stats: inout LockStats
-    ) -> Double {
-        guard let exclusive = Self.exclusive(mode) else { return time + stretch(work) }
-        let half = costs.lockPairNanos / 2
-        let acquired = time + stretch(half + (lock.touch(agent: agent) ? costs.lineTransferNanos : 0))
-        let released = acquired + stretch(work)
-        lock.hold(exclusive: exclusive, until: released)
-        let wait = UInt64(max(0, time - since).rounded())
-        let hold = UInt64((released - acquired).rounded())
-        let side: WritableKeyPath<LockStats, LockSideStats> = exclusive ? \.write : \.read
-        stats[keyPath: side].acquisitions &+= 1
-        if wait > 0 { stats[keyPath: side].contended &+= 1 }
-        stats[keyPath: side].waitTicks &+= wait
-        stats[keyPath: side].holdTicks &+= hold
-        scheduleHeadGrant(now: time)
-        return released + stretch(half)
-    }
 
     /// Whether `mode` takes `mmu_lock` exclusively; nil when it does not take it.
     private static func exclusive(_ mode: LockMode?) -> Bool? {
@@ -344,27 +411,43 @@ private final class VirtualRun<MMU: SecondaryMMU> {
         }
     }
 
-    /// A granted waiter's step: the head leaves the queue and its agent runs; returns since when
-    /// it waited.
-    private func takeGrant(_ agent: Int) -> Double {
-        headGrantScheduled = false
-        let waiter = lock.popHead()
-        precondition(waiter.agent == agent, "a grant reached an agent that is not the queue's head")
-        return waiter.since
+    /// `agent` asks for `mmu_lock` in `mode` at `time`: true when it may begin now (lockless,
+    /// or granted at once); otherwise it is queued and its grant will be its next event.
+    private func requestLock(_ mode: LockMode?, agent: Int, at time: Double) -> Bool {
+        guard let exclusive = Self.exclusive(mode) else { return true }
+        waitSince[agent] = time
+        if lock.request(agent: agent, exclusive: exclusive, at: time) { return true }
+        gates[agent] = .waiting
+        // qrwlock's slow path: a reader that met a writer backs its bias out again.
+        if !exclusive { _ = lines.write(SharedLine.mmuLockWord.rawValue, by: agent, at: lines.write(SharedLine.mmuLockWord.rawValue, by: agent, at: time)) }
+        lines.setSpinner(SharedLine.mmuLockWord.rawValue, lock.spinner)
+        return false
     }
 
-    /// The agent's gated step at `time`: on a request, runs `body` now if the lock is free, or
-    /// queues; on a grant, runs `body`. `body` gets the time the agent has waited since.
-    private func gated(_ agent: Int, _ mode: LockMode?, at time: Double, _ body: (_ since: Double) -> Void) {
-        if gates[agent] == .waiting {
-            gates[agent] = .free
-            body(takeGrant(agent))
-        } else if requestLock(mode, agent: agent, at: time) {
-            gates[agent] = .free
-            body(time)
-        } else {
-            gates[agent] = .waiting
-        }
+    /// The holder's acquiring write of the lock word from `time` (its grant), with the wait
+    /// since it asked and the acquisition counted in `stats`: when it is inside.
+    private func acquired(_ mode: LockMode?, agent: Int, at time: Double, stats: inout LockStats) -> Double {
+        guard let exclusive = Self.exclusive(mode) else { return time }
+        let inside = lines.write(SharedLine.mmuLockWord.rawValue, by: agent, at: time) + stretch(costs.lockPairNanos / 2)
+        let side: WritableKeyPath<LockStats, LockSideStats> = exclusive ? \.write : \.read
+        stats[keyPath: side].acquisitions &+= 1
+        if time > waitSince[agent] { stats[keyPath: side].contended &+= 1 }
+        stats[keyPath: side].waitTicks &+= UInt64(max(0, inside - waitSince[agent] - costs.lockPairNanos / 2).rounded())
+        holdStart[agent] = inside
+        return inside
+    }
+
+    /// `agent`'s hold ends at `time`: the releasing write, the hold counted in `stats`, and the
+    /// waiters it admits granted from when the word is written. Returns when it is out.
+    private func release(_ mode: LockMode?, agent: Int, at time: Double, stats: inout LockStats) -> Double {
+        guard let exclusive = Self.exclusive(mode) else { return time }
+        let side: WritableKeyPath<LockStats, LockSideStats> = exclusive ? \.write : \.read
+        stats[keyPath: side].holdTicks &+= UInt64(max(0, time - holdStart[agent]).rounded())
+        lock.release(exclusive: exclusive)
+        let out = lines.write(SharedLine.mmuLockWord.rawValue, by: agent, at: time)
+        for waiter in lock.admit() { scheduleStep(waiter.agent, at: out) }
+        lines.setSpinner(SharedLine.mmuLockWord.rawValue, lock.spinner)
+        return out + stretch(costs.lockPairNanos / 2)
     }
 
     /// Debug builds: the step took `mmu_lock` in no mode other than the one the backend
@@ -392,44 +475,118 @@ private final class VirtualRun<MMU: SecondaryMMU> {
 
     private func stepVCPU(_ index: Int, at time: Double) {
         switch gates[index] {
-        case .requesting, .waiting:
-            gated(index, vcpus[index].faultLock, at: time) { since in fault(index, at: time, since: since) }
+        case .free: access(index, at: time)
+        case .gup: endGUP(index, at: time)
+        case .requesting: requestFaultLock(index, at: time)
+        case .waiting: fault(index, at: time)
+        case .holding: endFault(index, at: time)
         case .barrier:
             gates[index] = .free
             vcpus[index].beginPhase(.work)
             access(index, at: time)
-        case .free: access(index, at: time)
         case .done: break
         }
     }
 
+    /// The vCPU's accesses from `time` until one faults, the phase ends, or the quantum is spent.
     private func access(_ index: Int, at time: Double) {
-        let step = vcpus[index].stepAccess()
-        guard case .access(let attempt, let fault) = step else {
-            endPhase(index, at: time)
-            return
+        var now = time
+        while true {
+            let step = vcpus[index].stepAccess()
+            guard case .access(let attempt, let fault) = step else {
+                endPhase(index, at: now)
+                return
+            }
+            now += stretch(accessNanoseconds(attempt))
+            if let fault {
+                beginFault(index, fault, at: now)
+                return
+            }
+            if now - time >= Self.accessQuantumNanos || nesting { break }
         }
-        if fault != nil {
-            faultStart[index] = time + accessNanoseconds(attempt)
-            gates[index] = .requesting
-        }
-        let end = time + stretch(nanoseconds(of: step))
-        busy[index] += end - time
-        scheduleStep(index, at: end)
+        scheduleStep(index, at: now)
     }
 
-    /// The fault's critical section at `time` (granted), then the retry of its access.
-    private func fault(_ index: Int, at time: Double, since: Double) {
+    /// The fault's first half from `time`: the exit and the remainder's outside share, then
+    /// the GUP step — on a first touch (or a refault) the slow path under `mmap_lock` read with
+    /// the host's batched locks, on a present page the lockless fast path.
+    private func beginFault(_ index: Int, _ entry: FaultEntry, at time: Double) {
+        faultStart[index] = time
+        var now = time + stretch(costs.exitEntryNanos / 2 + costs.faultOverheadNanos + remainder(\.outside))
+        if let result = entry.hostResult {
+            if faultPath.vmaLookupTakesMmapLock { now = mmapReadSection(by: index, at: now) { $0 } }
+            if result == .present {
+                now += stretch(costs.gupPresentNanos + remainder(\.underMmapLock))
+            } else {
+                counters.mmapLockWrites &+= 1
+                now = writeHost(.mmapLock, by: index, at: now)
+                let touch = firstTouches[index]
+                if KernelBatches.isBatchStart(touch, size: KernelBatches.memcgCharge) {
+                    counters.memcgCharges &+= 1
+                    now = writeHost(.memcgCounter, by: index, at: now)
+                }
+                if KernelBatches.isBatchStart(touch, size: KernelBatches.pageAllocatorRefill) {
+                    now = takeHostLock(&zoneLock, by: index, at: now, hold: hostBatchHold(KernelBatches.pageAllocatorRefill))
+                }
+                gates[index] = .gup
+                scheduleStep(index, at: now + stretch(costs.gupFirstTouchNanos + remainder(\.underMmapLock)))
+                return
+            }
+        }
+        gates[index] = .requesting
+        scheduleStep(index, at: now)
+    }
+
+    /// The work a host lock's holder does for a batch of `pages`: one folio update each, as
+    /// `EngineCosts` measured one (`promoteNanosPerPage`: a compare-exchange on a folio's flags).
+    private func hostBatchHold(_ pages: Int) -> Double { stretch(Double(pages) * costs.promoteNanosPerPage) }
+
+    /// The slow GUP step's end at `time`: the folio joins the per-CPU LRU batch (a full batch
+    /// drains under the LRU lock), `mmap_lock` is released, and the vCPU asks for `mmu_lock`.
+    private func endGUP(_ index: Int, at time: Double) {
+        var now = time
+        if KernelBatches.isBatchEnd(firstTouches[index], size: KernelBatches.lruAdd) {
+            now = takeHostLock(&lruLock, by: index, at: now, hold: hostBatchHold(KernelBatches.lruAdd))
+        }
+        firstTouches[index] &+= 1
+        counters.mmapLockWrites &+= 1
+        now = writeHost(.mmapLock, by: index, at: now)
+        requestFaultLock(index, at: now)
+    }
+
+    private func requestFaultLock(_ index: Int, at time: Double) {
+        if requestLock(vcpus[index].faultLock, agent: index, at: time) { fault(index, at: time) }
+    }
+
+    /// The fault's critical section from its grant at `time`: the lock word, `handleFault`, the
+    /// entry's line, the VM-wide page counter, the rmap head's line, the walk and install and
+    /// the remainder's share under the lock; the release is the vCPU's next event.
+    private func fault(_ index: Int, at time: Double) {
+        let mode = vcpus[index].faultLock
+        let gfn = vcpus[index].pending!.gfn
+        var now = acquired(mode, agent: index, at: time, stats: &vcpuLocks[index])
         let before = vcpus[index].thread.lockStats
         let step = vcpus[index].commitFault()
-        Self.checkDeclaredLock(vcpus[index].faultLock, before: before, after: vcpus[index].thread.lockStats, step: step)
-        let released = critical(
-            vcpus[index].faultLock, agent: index, at: time, since: since, work: lockedNanoseconds(of: step),
-            stats: &vcpuLocks[index])
-        // A waiter spins (qrwlock): its wait is CPU time, as the real engine's vcpu_cpu_s counts it.
-        busy[index] += released - since
-        vcpus[index].recordFault(ticks: UInt64((released - faultStart[index]).rounded()))
-        scheduleStep(index, at: released)
+        Self.checkDeclaredLock(mode, before: before, after: vcpus[index].thread.lockStats, step: step)
+        now = lines.write(leafLine(gfn), by: index, at: now)
+        if faultPath.countsPageStats { now = writeHost(.pageStats, by: index, at: now) }
+        if let rmapLineBase { now = lines.write(rmapLineBase + Int(gfn >> 3), by: index, at: now) }
+        now += stretch(lockedNanoseconds(of: step) + remainder(\.underMMULock))
+        if Self.exclusive(mode) == nil {
+            endFault(index, at: now)
+        } else {
+            gates[index] = .holding
+            scheduleStep(index, at: now)
+        }
+    }
+
+    /// The fault's release at `time`, the re-entry, and the fault's duration recorded.
+    private func endFault(_ index: Int, at time: Double) {
+        let out = release(vcpus[index].faultLock, agent: index, at: time, stats: &vcpuLocks[index])
+        let end = out + stretch(costs.exitEntryNanos / 2)
+        vcpus[index].recordFault(ticks: UInt64((end - faultStart[index]).rounded()))
+        gates[index] = .free
+        scheduleStep(index, at: end)
     }
 
     /// A vCPU ran out of accesses: after populate it waits for the others (the work gate);
@@ -461,66 +618,112 @@ private final class VirtualRun<MMU: SecondaryMMU> {
                 return
             }
             unmapper!.choose(&random)
-            gates[unmapIndex] = .requesting
-            fallthrough
-        case .requesting, .waiting:
-            gated(unmapIndex, .write, at: time) { since in unmap(at: time, since: since) }
-        case .barrier, .done: break
+            if requestLock(.write, agent: unmapIndex, at: time) { unmap(at: time) }
+        case .waiting: unmap(at: time)
+        case .holding: endUnmap(at: time)
+        case .gup, .requesting, .barrier, .done: break
         }
     }
 
-    /// The invalidation, granted the write lock at `time`: zap, shootdown, host unmap.
-    private func unmap(at time: Double, since: Double) {
+    /// The invalidation, granted the write lock at `time`: the zap over the window's entry lines.
+    private func unmap(at time: Double) {
+        var now = acquired(.write, agent: unmapIndex, at: time, stats: &unmapStats)
         let before = unmapper!.thread.lockStats
         let step = unmapper!.invalidate()
         Self.checkDeclaredLock(.write, before: before, after: unmapper!.thread.lockStats, step: step)
-        // The row has no column for the unmapper's own lock waits; the vCPUs' and aging's show its effect.
-        var unreported = LockStats()
-        var released = critical(.write, agent: unmapIndex, at: time, since: since, work: lockedNanoseconds(of: step), stats: &unreported)
+        now = touchEntries(unmapper!.range, clears: true, by: unmapIndex, at: now)
+        pendingUnmap = step
+        gates[unmapIndex] = .holding
+        scheduleStep(unmapIndex, at: now + stretch(lockedNanoseconds(of: step)))
+    }
+
+    private var pendingUnmap: AgentStep?
+
+    /// The zap's release at `time`, then the shootdown and the host's unmap.
+    private func endUnmap(at time: Double) {
+        var now = release(.write, agent: unmapIndex, at: time, stats: &unmapStats)
         if setup.remote != nil {
             // kvm_flush_remote_tlbs: every vCPU in guest mode answers at its next access.
-            var answered = released
+            var answered = now
             for index in vcpus.indices where vcpus[index].inGuest {
-                answered = max(answered, nextStepTime[index] + costs.lineTransferNanos)
+                answered = max(answered, nextStepTime[index] + lines.transferNanos(from: unmapIndex, to: index))
             }
-            unmapper!.recordShootdown(waitTicks: UInt64((answered - released).rounded()))
-            released = answered
+            unmapper!.recordShootdown(waitTicks: UInt64((answered - now).rounded()))
+            now = answered
         }
-        let end = released + stretch(nanoseconds(of: step))
+        let end = now + stretch(pendingUnmap.map(nanoseconds(of:)) ?? 0)
+        pendingUnmap = nil
+        gates[unmapIndex] = .free
         scheduleStep(unmapIndex, at: max(end, unmapper!.due))
+    }
+
+    /// The entry lines of `range` read or written by `agent` from `time`.
+    private func touchEntries(_ range: GFNRange, clears: Bool, by agent: Int, at time: Double) -> Double {
+        guard range.count > 0 else { return time }
+        var now = time
+        for line in (range.start >> 3)...((range.end - 1) >> 3) {
+            let index = leafLineBase + Int(line)
+            now = clears ? lines.write(index, by: agent, at: now) : lines.read(index, by: agent, at: now)
+        }
+        return now
     }
 
     // MARK: Aging
 
     private func stepAging(at time: Double) {
-        guard ager != nil else { return }
-        if gates[agingIndex] == .waiting {
-            gated(agingIndex, nil, at: time) { since in notifierCall(at: time, since: since) }
-            return
-        }
-        switch ager!.step(at: time, allVCPUsDone: finished == vcpus.count) {
-        case .finished: break
-        case .did(.passEnd):
-            if AgingAgent<MMU>.passFollows(allVCPUsDone: finished == vcpus.count) { scheduleStep(agingIndex, at: time) }
-        case .did(let step):
-            scheduleStep(agingIndex, at: time + stretch(nanoseconds(of: step)))
-        case .call(let call, let lockMode):
-            agingCall = call
-            gated(agingIndex, lockMode, at: time) { since in notifierCall(at: time, since: since) }
+        switch gates[agingIndex] {
+        case .waiting: notifierCall(at: time)
+        case .holding: endNotifierCall(at: time)
+        case .free:
+            switch ager!.step(at: time, allVCPUsDone: finished == vcpus.count) {
+            case .finished: gates[agingIndex] = .done
+            case .did(.passEnd):
+                if AgingAgent<MMU>.passFollows(allVCPUsDone: finished == vcpus.count) { scheduleStep(agingIndex, at: time) }
+            case .did(let step):
+                scheduleStep(agingIndex, at: time + stretch(nanoseconds(of: step)))
+            case .call(let call, let lockMode):
+                agingCall = call
+                if requestLock(lockMode, agent: agingIndex, at: time) { notifierCall(at: time) }
+            }
+        case .gup, .requesting, .barrier, .done: break
         }
     }
 
-    /// The aging agent's call, granted at `time`.
-    private func notifierCall(at time: Double, since: Double) {
+    /// The aging agent's call at `time`, its lock granted: the lock word, the call, the entry
+    /// lines it reads or clears (and the rmap heads it locks); the release is its next event.
+    private func notifierCall(at time: Double) {
         guard let call = agingCall else { return }
         let lockMode = call.lockMode(setup.mmu.capabilities)
+        var now = acquired(lockMode, agent: agingIndex, at: time, stats: &agingLocks)
         agingHolds = lockMode
         let before = ager!.driver.thread.lockStats
         let step = ager!.perform(call)
         Self.checkDeclaredLock(lockMode, before: before, after: ager!.driver.thread.lockStats, step: step)
         agingHolds = nil
-        let released = critical(lockMode, agent: agingIndex, at: time, since: since, work: lockedNanoseconds(of: step), stats: &agingLocks)
+        if case .notifierCall(let range, let clears, _) = step {
+            if let rmapLineBase, range.count > 0 {
+                for line in (range.start >> 3)...((range.end - 1) >> 3) {
+                    now = lines.write(rmapLineBase + Int(line), by: agingIndex, at: now)
+                }
+            }
+            now = touchEntries(range, clears: clears, by: agingIndex, at: now)
+        }
+        now += stretch(lockedNanoseconds(of: step))
+        if Self.exclusive(lockMode) == nil {
+            agingCall = nil
+            gates[agingIndex] = .free
+            scheduleStep(agingIndex, at: now)
+        } else {
+            gates[agingIndex] = .holding
+            scheduleStep(agingIndex, at: now)
+        }
+    }
+
+    private func endNotifierCall(at time: Double) {
+        let lockMode = agingCall?.lockMode(setup.mmu.capabilities)
+        let out = release(lockMode, agent: agingIndex, at: time, stats: &agingLocks)
         agingCall = nil
-        scheduleStep(agingIndex, at: released)
+        gates[agingIndex] = .free
+        scheduleStep(agingIndex, at: out)
     }
 }

@@ -1,14 +1,16 @@
 import Core
 
-/// `mmu_lock` in virtual time, with qrwlock's rules: a reader takes the lock at once unless a
-/// writer holds it or waits for it; everyone else waits in one FIFO queue; a writer at the
-/// head waits for the readers to drain; readers at the head behind a writer go in together once
-/// it releases.
+/// `mmu_lock`'s state in virtual time, with qrwlock's rules (kernel/locking/qrwlock.c,
+/// include/asm-generic/qrwlock.h): a reader goes in at once unless a writer holds the lock or
+/// waits for it; a writer goes in at once only when nobody holds it and nobody waits; everyone
+/// else waits in one FIFO queue (the wait lock). The queue's head writer waits for the readers
+/// to drain, and readers arriving meanwhile queue behind it; readers at the head go in together
+/// once no writer holds the lock.
 ///
-/// Contract: the engine runs an agent's critical section when the lock is granted, and knows
-/// its length then, so a hold is recorded as an interval (`hold`) rather than by a release
-/// event; the queue head's grant time (`headGrant`) is final once computed, because nothing can
-/// take the lock ahead of a queued waiter. Times are virtual nanoseconds.
+/// Contract: the engine calls `request` when an agent asks and `release` when its hold ends,
+/// each at its event; after a release, `admit` hands out the waiters that now hold the lock, in
+/// queue order. The lock word's line moves are the engine's (`CacheLines`); `spinner` is the
+/// waiter polling the word (the head of the queue), whose copy every other write invalidates.
 struct VirtualLock {
     struct Waiter: Equatable {
         let agent: Int
@@ -16,58 +18,72 @@ struct VirtualLock {
         let since: Double
     }
 
-    /// When the latest writer's hold ends, and the latest reader's.
-    private(set) var writerUntil = 0.0
-    private(set) var readersUntil = 0.0
+    private(set) var readers = 0
+    private(set) var writerHolds = false
     private var queue: [Waiter] = []
     private var head = 0
     private var queuedWriters = 0
-    /// The agent whose atomic touched the lock word last (-1: none yet).
-    private var lastToucher = -1
 
     var isQueueEmpty: Bool { head == queue.count }
 
-    /// `agent` asks at `time`: true when it takes the lock at once (then `hold` must follow at
-    /// `time`), false when it joined the queue.
+    /// The waiter polling the lock word (qrwlock's head: a writer waiting for readers to drain,
+    /// or a reader waiting for the writer to leave); nil when none waits.
+    var spinner: Int? { isQueueEmpty ? nil : queue[head].agent }
+
+    /// `agent` asks at `time`: true when it holds the lock at once, false when it queued.
     mutating func request(agent: Int, exclusive: Bool, at time: Double) -> Bool {
-        let free = exclusive
-            ? isQueueEmpty && writerUntil <= time && readersUntil <= time
-            : queuedWriters == 0 && writerUntil <= time
-        if free { return true }
+        if exclusive {
+            if isQueueEmpty && readers == 0 && !writerHolds {
+                writerHolds = true
+                return true
+            }
+            queuedWriters += 1
+        } else if queuedWriters == 0 && !writerHolds {
+            readers += 1
+            return true
+        }
         queue.append(Waiter(agent: agent, exclusive: exclusive, since: time))
-        if exclusive { queuedWriters += 1 }
         return false
     }
 
-    /// When the queue's head can take the lock, given every hold so far; nil when none waits.
-    func headGrant(now: Double) -> (waiter: Waiter, time: Double)? {
-        guard !isQueueEmpty else { return nil }
-        let waiter = queue[head]
-        let time = waiter.exclusive ? max(now, writerUntil, readersUntil) : max(now, writerUntil)
-        return (waiter, time)
+    /// A hold ends.
+    mutating func release(exclusive: Bool) {
+        if exclusive {
+            precondition(writerHolds, "a write release without a writer")
+            writerHolds = false
+        } else {
+            precondition(readers > 0, "a read release without a reader")
+            readers -= 1
+        }
     }
 
-    /// Takes the head off the queue (its grant has come).
-    mutating func popHead() -> Waiter {
-        let waiter = queue[head]
+    /// The waiters that hold the lock now, in queue order: the head writer once the readers
+    /// have drained, or the readers at the head once no writer holds it.
+    mutating func admit() -> [Waiter] {
+        var admitted: [Waiter] = []
+        while !isQueueEmpty {
+            let waiter = queue[head]
+            if waiter.exclusive {
+                guard admitted.isEmpty, readers == 0, !writerHolds else { break }
+                writerHolds = true
+                queuedWriters -= 1
+                popHead()
+                admitted.append(waiter)
+                break
+            }
+            guard !writerHolds else { break }
+            readers += 1
+            popHead()
+            admitted.append(waiter)
+        }
+        return admitted
+    }
+
+    private mutating func popHead() {
         head += 1
-        if waiter.exclusive { queuedWriters -= 1 }
         if head > 1024 && head * 2 > queue.count {
             queue.removeFirst(head)
             head = 0
         }
-        return waiter
-    }
-
-    /// `agent`'s acquiring atomic: true when the lock word's line was last touched by another
-    /// agent, so the acquisition moves it.
-    mutating func touch(agent: Int) -> Bool {
-        defer { lastToucher = agent }
-        return lastToucher != agent && lastToucher >= 0
-    }
-
-    /// Records a hold that ends at `end` (the acquisition's `touch` came first).
-    mutating func hold(exclusive: Bool, until end: Double) {
-        if exclusive { writerUntil = max(writerUntil, end) } else { readersUntil = max(readersUntil, end) }
     }
 }
