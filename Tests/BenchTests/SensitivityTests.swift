@@ -89,7 +89,10 @@ import Testing
             #expect(svg.components(separatedBy: "class=\"cell\"").count - 1 == grid.shares.count * grid.latencies.count)
             // The title names the backends the ratio divides, and the vCPUs; the axes their units.
             #expect(svg.contains("baseline") && svg.contains("vCPUs") && svg.contains("(ns)") && svg.contains("(%)"))
-            if map.name.contains("-pass-") { #expect(svg.contains("x86-tdp")) }
+            if map.name.contains("-pass-") {
+                #expect(svg.contains("x86-tdp"))
+                #expect(svg.components(separatedBy: " passes<").count - 1 == grid.shares.count * grid.latencies.count, "each ratio says its passes")
+            }
         }
     }
 

@@ -69,6 +69,16 @@ import Testing
         #expect(parsed.texts.contains("n/a"))
     }
 
+    @Test func cellNotesArePrintedUnderTheirValuesAndTheBarShowsOnlyTheRangeInUse() throws {
+        var chart = Self.chart(rows: 5, columns: 2)
+        chart.values = [[3, 3], [9, 9], [27, 27], [81, 81], [81, 81]]
+        chart.cellNotes = [["a", "b"], ["c", "d"], ["e", "f"], ["g", "h"], ["i", "j"]]
+        let parsed = try Self.parse(chart.render())
+        #expect(["a", "b", "c", "d", "j"].allSatisfy(parsed.texts.contains))
+        #expect(parsed.texts.contains("81.0") && parsed.texts.contains("0.50"), "the bar runs from ÷2 to the largest value")
+        #expect(!parsed.texts.contains("0.012"), "not down to the mirror of the largest")
+    }
+
     @Test func theReferenceIsPaleAndTheSidesHaveTheirHues() {
         let white = HeatMapChart.color(at: 0), high = HeatMapChart.color(at: 1), low = HeatMapChart.color(at: -1)
         #expect(white.red == white.blue && white.red > 240)

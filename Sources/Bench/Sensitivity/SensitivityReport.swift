@@ -66,6 +66,19 @@ struct SensitivityReport {
         }
     }
 
+    /// What each pass ratio is over, printed under it: the two cells' aging passes (a mean over
+    /// one pass, as at many vCPUs when a write-locked pass outlasts populate, is one sample).
+    func passCounts(vcpus: Int) -> [[String]] {
+        grid.shares.map { share in
+            grid.latencies.map { latency in
+                guard let result = results.first(where: {
+                    $0.point == SensitivityGrid.Point(vcpus: vcpus, share: share, latencyNanos: latency)
+                }) else { return "" }
+                return "\(result.writeLockedAging.agingPasses) / \(result.locklessAging.agingPasses) passes"
+            }
+        }
+    }
+
     /// The file name of a map beside the CSV: `<stem>-<ratio>-<n>vcpu.svg`.
     static func chartName(stem: String, ratio: SensitivityRatio, vcpus: Int) -> String {
         "\(stem)-\(ratio.rawValue)-\(vcpus)vcpu.svg"
@@ -83,7 +96,8 @@ struct SensitivityReport {
                     columns: grid.latencies.map(SensitivityGrid.text),
                     rows: grid.shares.map(Self.percent),
                     values: values(vcpus: vcpus, ratio: ratio),
-                    note: note)
+                    note: ratio == .pass ? note + " Under each ratio: the aging passes of each mean (write-locked / lockless)." : note)
+                if ratio == .pass { chart.cellNotes = passCounts(vcpus: vcpus) }
                 chart.aboveMeaning = ratio.aboveMeaning
                 chart.belowMeaning = ratio.belowMeaning
                 return (Self.chartName(stem: stem, ratio: ratio, vcpus: vcpus), chart)

@@ -8,9 +8,11 @@ import Foundation
 /// one `<rect class="cell">` per grid point, in row-major order (row 0 first), each carrying its
 /// column and row index (`data-column`, `data-row`) and its value in a `<title>`. A missing value
 /// (nil, or not a positive finite number) is a grey cell printed "n/a". The scale is logarithmic
-/// and symmetric around `reference` (a ratio of 2 is as red as ½ is blue), its extent the
-/// largest distance from the reference on the map, at least `minimumSpan`, so a map whose values
-/// all sit at the reference stays pale instead of stretching noise over the whole scale.
+/// with one slope on both sides of `reference` (a ratio of 2 is as red as ½ is blue), saturating
+/// at the largest distance from the reference on the map, at least `minimumSpan`, so a map whose
+/// values all sit at the reference stays pale instead of stretching noise over the whole scale.
+/// The colour bar shows the part of that scale the map uses (at least ÷`minimumSpan` to
+/// ×`minimumSpan`), with the reference marked where it falls.
 public struct HeatMapChart: Sendable {
     public var title: String
     /// Where the values come from, printed under the title.
@@ -33,6 +35,8 @@ public struct HeatMapChart: Sendable {
     public var belowMeaning = ""
     /// The smallest extent of the scale, as a factor of the reference (2: the ends are ×2 and ÷2).
     public var minimumSpan = 2.0
+    /// A second, smaller line per cell (`cellNotes[row][column]`), e.g. what a value is over; empty: none.
+    public var cellNotes: [[String]] = []
 
     public init(
         title: String, source: String, xTitle: String, yTitle: String, columns: [String], rows: [String],
@@ -55,16 +59,22 @@ public struct HeatMapChart: Sendable {
         return value
     }
 
-    /// The scale's half-extent in log space: the farthest value from the reference, at least `minimumSpan`.
-    var logSpan: Double {
-        var span = log(max(minimumSpan, 1.0001))
+    /// The map's values, as log distances from the reference, widened to ÷`minimumSpan`…×`minimumSpan`.
+    var logRange: (low: Double, high: Double) {
+        let least = log(max(minimumSpan, 1.0001))
+        var range = (low: -least, high: least)
         for row in rows.indices {
             for column in columns.indices {
-                if let value = value(row: row, column: column) { span = max(span, abs(log(value / reference))) }
+                guard let value = value(row: row, column: column) else { continue }
+                let distance = log(value / reference)
+                range = (min(range.low, distance), max(range.high, distance))
             }
         }
-        return span
+        return range
     }
+
+    /// The scale's half-extent in log space: the farthest value from the reference, at least `minimumSpan`.
+    var logSpan: Double { max(-logRange.low, logRange.high) }
 
     /// Where `value` sits on the scale: −1 (the low end) through 0 (the reference) to 1.
     func position(_ value: Double, span: Double) -> Double {
@@ -93,7 +103,8 @@ public struct HeatMapChart: Sendable {
     static func label(_ value: Double) -> String {
         if value >= 100 { return String(format: "%.0f", locale: nil, value) }
         if value >= 10 { return String(format: "%.1f", locale: nil, value) }
-        return String(format: "%.2f", locale: nil, value)
+        if value >= 0.1 { return String(format: "%.2f", locale: nil, value) }
+        return value.formatted(significant: 2)
     }
 
     public func render(cellWidth: Double = 96, cellHeight: Double = 56) -> String {
@@ -104,7 +115,7 @@ public struct HeatMapChart: Sendable {
         let noteLines = SVGChart.wrap(note, width: Int((width - 40) / 6.8))
         let top = 76.0 + 14 * Double(noteLines.count)
         let barHeight = max(plotHeight, 120)
-        let height = top + max(plotHeight, barHeight + 30) + bottom
+        let height = top + max(plotHeight, barHeight + 40) + bottom
         let span = logSpan
         let f = SVGChart.f, escape = SVGChart.escape
 
@@ -129,7 +140,12 @@ public struct HeatMapChart: Sendable {
                 let text = value.map(Self.label) ?? "n/a"
                 let tooltip = "\(yTitle) \(rows[row]), \(xTitle) \(columns[column]): \(value.map { $0.formatted(significant: 4) } ?? "n/a")"
                 svg += "<rect class=\"cell\" data-column=\"\(column)\" data-row=\"\(row)\" x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(cellWidth))\" height=\"\(f(cellHeight))\" fill=\"\(fill)\" stroke=\"white\" stroke-width=\"2\"><title>\(escape(tooltip))</title></rect>\n"
-                svg += "<text x=\"\(f(x + cellWidth / 2))\" y=\"\(f(y + cellHeight / 2 + 5))\" font-size=\"14\" text-anchor=\"middle\" fill=\"\(value == nil ? "#555" : Self.textColor(at: position))\">\(escape(text))</text>\n"
+                let note = row < cellNotes.count && column < cellNotes[row].count ? cellNotes[row][column] : ""
+                let color = value == nil ? "#555" : Self.textColor(at: position)
+                svg += "<text x=\"\(f(x + cellWidth / 2))\" y=\"\(f(y + cellHeight / 2 + (note.isEmpty ? 5 : 0)))\" font-size=\"14\" text-anchor=\"middle\" fill=\"\(color)\">\(escape(text))</text>\n"
+                if !note.isEmpty {
+                    svg += "<text x=\"\(f(x + cellWidth / 2))\" y=\"\(f(y + cellHeight / 2 + 16))\" font-size=\"10\" text-anchor=\"middle\" fill=\"\(color)\">\(escape(note))</text>\n"
+                }
             }
         }
         for (row, label) in rows.enumerated() {
@@ -140,37 +156,44 @@ public struct HeatMapChart: Sendable {
         }
         svg += "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(top + plotHeight + 44))\" font-size=\"13\" text-anchor=\"middle\">\(escape(xTitle))</text>\n"
         svg += "<text transform=\"translate(24,\(f(top + plotHeight / 2))) rotate(-90)\" font-size=\"13\" text-anchor=\"middle\">\(escape(yTitle))</text>\n"
-        svg += colorBar(x: left + plotWidth + 36, top: top, height: barHeight, span: span)
+        svg += colorBar(x: left + plotWidth + 36, top: top, height: barHeight, span: span, range: logRange)
         svg += "</svg>\n"
         return svg
     }
 
-    /// The scale: a vertical bar from the low end (bottom) to the high end (top), the reference
-    /// marked with a line and its value, the ends labelled with their ratios and meanings.
-    private func colorBar(x: Double, top: Double, height: Double, span: Double) -> String {
+    /// The scale: a vertical bar over the range the map uses (`range`, log distances from the
+    /// reference; the high end at the top), coloured as the cells are (`span`), the reference
+    /// marked with a line where it falls, the ends labelled with their ratios, the meanings
+    /// above and below the bar so they never meet the labels beside it.
+    private func colorBar(x: Double, top: Double, height: Double, span: Double, range: (low: Double, high: Double)) -> String {
         let f = SVGChart.f, escape = SVGChart.escape
-        let steps = 40, barWidth = 18.0
+        let steps = 48, barWidth = 18.0, labelX = x + barWidth + 8
+        func y(_ distance: Double) -> Double { top + height * (range.high - distance) / (range.high - range.low) }
         var svg = "<g class=\"scale\">\n"
         for step in 0..<steps {
-            // Step 0 at the top: the high end.
-            let position = 1 - 2 * (Double(step) + 0.5) / Double(steps)
-            let y = top + height * Double(step) / Double(steps)
-            svg += "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(barWidth))\" height=\"\(f(height / Double(steps) + 0.5))\" fill=\"\(Self.hex(Self.color(at: position)))\"/>\n"
+            let upper = range.high - (range.high - range.low) * Double(step) / Double(steps)
+            let middle = upper - (range.high - range.low) / Double(steps) / 2
+            let position = min(1, max(-1, middle / span))
+            svg += "<rect x=\"\(f(x))\" y=\"\(f(y(upper)))\" width=\"\(f(barWidth))\" height=\"\(f(height / Double(steps) + 0.5))\" fill=\"\(Self.hex(Self.color(at: position)))\"/>\n"
         }
         svg += "<rect x=\"\(f(x))\" y=\"\(f(top))\" width=\"\(f(barWidth))\" height=\"\(f(height))\" fill=\"none\" stroke=\"#888\"/>\n"
-        let middle = top + height / 2
-        svg += "<line x1=\"\(f(x - 4))\" x2=\"\(f(x + barWidth + 4))\" y1=\"\(f(middle))\" y2=\"\(f(middle))\" stroke=\"black\" stroke-width=\"2\"/>\n"
-        svg += "<text x=\"\(f(x + barWidth + 8))\" y=\"\(f(middle + 4))\" font-size=\"12\" font-weight=\"bold\">\(escape(Self.label(reference))) (equal)</text>\n"
-        let high = reference * exp(span), low = reference / exp(span)
-        svg += "<text x=\"\(f(x + barWidth + 8))\" y=\"\(f(top + 10))\" font-size=\"12\">\(escape(Self.label(high)))</text>\n"
-        svg += "<text x=\"\(f(x + barWidth + 8))\" y=\"\(f(top + height))\" font-size=\"12\">\(escape(Self.label(low)))</text>\n"
+        let referenceY = y(0)
+        svg += "<line x1=\"\(f(x - 4))\" x2=\"\(f(x + barWidth + 4))\" y1=\"\(f(referenceY))\" y2=\"\(f(referenceY))\" stroke=\"black\" stroke-width=\"2\"/>\n"
+        svg += "<text x=\"\(f(labelX))\" y=\"\(f(referenceY + 4))\" font-size=\"12\" font-weight=\"bold\">\(escape(Self.label(reference))) (equal)</text>\n"
+        // An end label too close to the reference's would overprint it.
+        if referenceY - top > 18 {
+            svg += "<text x=\"\(f(labelX))\" y=\"\(f(top + 10))\" font-size=\"12\">\(escape(Self.label(reference * exp(range.high))))</text>\n"
+        }
+        if top + height - referenceY > 18 {
+            svg += "<text x=\"\(f(labelX))\" y=\"\(f(top + height))\" font-size=\"12\">\(escape(Self.label(reference * exp(range.low))))</text>\n"
+        }
         if !aboveMeaning.isEmpty {
-            svg += "<text x=\"\(f(x + barWidth + 8))\" y=\"\(f(top + 26))\" font-size=\"11\" fill=\"#444\">\(escape(aboveMeaning))</text>\n"
+            svg += "<text x=\"\(f(x))\" y=\"\(f(top - 8))\" font-size=\"11\" fill=\"#444\">▲ \(escape(aboveMeaning))</text>\n"
         }
         if !belowMeaning.isEmpty {
-            svg += "<text x=\"\(f(x + barWidth + 8))\" y=\"\(f(top + height - 16))\" font-size=\"11\" fill=\"#444\">\(escape(belowMeaning))</text>\n"
+            svg += "<text x=\"\(f(x))\" y=\"\(f(top + height + 16))\" font-size=\"11\" fill=\"#444\">▼ \(escape(belowMeaning))</text>\n"
         }
-        svg += "<text x=\"\(f(x))\" y=\"\(f(top + height + 20))\" font-size=\"11\" fill=\"#444\">log scale</text>\n"
+        svg += "<text x=\"\(f(x))\" y=\"\(f(top + height + 32))\" font-size=\"11\" fill=\"#444\">log scale</text>\n"
         svg += "</g>\n"
         return svg
     }
