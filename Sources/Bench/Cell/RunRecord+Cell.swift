@@ -89,6 +89,11 @@ extension RunRecord {
         vcpuLockWaitNanos = nanoseconds(vcpuLocks.waitTicks)
         agingLockWaitNanos = nanoseconds(ager.lockStats.waitTicks)
         agingLockHoldNanos = nanoseconds(ager.lockStats.read.holdTicks &+ ager.lockStats.write.holdTicks)
+        hostLockWaitNanos = UInt64(measurements.machine.hostLockWaitNanos.rounded())
+        zoneLockAcquisitions = measurements.machine.zoneLockAcquisitions
+        lruLockAcquisitions = measurements.machine.lruLockAcquisitions
+        memcgCharges = measurements.machine.memcgCharges
+        lineMoves = measurements.machine.lineMoves
 
         ptBytes = UInt64(measurements.tables.secondary)
         ptBytesJemalloc = UInt64(measurements.tables.jemalloc)

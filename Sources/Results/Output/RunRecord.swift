@@ -12,7 +12,7 @@
 /// metadata so files stay meaningful after they are concatenated across shards and hosts.
 public struct RunRecord: Sendable, Hashable {
     /// The current column set's version, written into every row.
-    public static let schemaVersion = 7
+    public static let schemaVersion = 8
 
     /// `schema`: Version of the column set; see `RunRecord.schemaVersion`.
     public var schema: Int = RunRecord.schemaVersion
@@ -125,6 +125,16 @@ public struct RunRecord: Sendable, Hashable {
     public var agingLockWaitNanos: UInt64 = 0
     /// `aging_lock_hold_ns`: Total nanoseconds the aging thread held mmu_lock, either side.
     public var agingLockHoldNanos: UInt64 = 0
+    /// `host_lock_wait_ns`: Virtual engine: total nanoseconds vCPUs spent getting the host's locks and shared counters (mmap_lock's count, zone and LRU locks, memcg counter, kvm->stat.pages): queueing and line moves; 0 on real threads.
+    public var hostLockWaitNanos: UInt64 = 0
+    /// `zone_lock_acquisitions`: Virtual engine: per-CPU pageset refills under the zone lock (one per 63 first touches per vCPU); 0 on real threads.
+    public var zoneLockAcquisitions: UInt64 = 0
+    /// `lru_lock_acquisitions`: Virtual engine: folio batches drained under the LRU lock (one per 31 first touches per vCPU); 0 on real threads.
+    public var lruLockAcquisitions: UInt64 = 0
+    /// `memcg_charges`: Virtual engine: charges of the memcg's page counter (one per 64 first touches per vCPU); 0 on real threads.
+    public var memcgCharges: UInt64 = 0
+    /// `line_moves`: Virtual engine: cache-line moves between CPUs, every shared line; 0 on real threads.
+    public var lineMoves: UInt64 = 0
     /// `evictions`: Pages evicted (zapped) because they stayed old.
     public var evictions: UInt64 = 0
     /// `refaults`: Faults on pages evicted earlier.
