@@ -37,12 +37,16 @@ import sys
 class Machine:
     """A profile's matrix file and the cuts that find its domains and sockets (None: no such split)."""
 
-    def __init__(self, profile, file, domain_cut=None, socket_cut=None, note=""):
+    def __init__(self, profile, file, domain_cut=None, socket_cut=None, note="", domain_groups=None, additive=False):
         self.profile = profile
         self.file = file
         self.domain_cut = domain_cut
         self.socket_cut = socket_cut
         self.note = note
+        # Shown, not kept: runs of this many CPUs whose domains are a little closer to each other.
+        self.domain_groups = domain_groups
+        # Shown, not kept: how well a per-CPU term a(i) + a(j) explains the pairs across domains.
+        self.additive = additive
 
 
 MACHINES = [
@@ -52,11 +56,11 @@ MACHINES = [
         note="Ice Lake-SP: one mesh and one L3 per socket, so a socket is one domain"),
     Machine(
         "epyc-9654-2s", "Dual AMD EPYC 9654 96-Core Processor by-leavelet.csv",
-        domain_cut=60.0, socket_cut=170.0,
+        domain_cut=60.0, socket_cut=170.0, domain_groups=24,
         note="Genoa: domains are the CCXs (8 cores sharing an L3)"),
     Machine(
         "altra-q80", "Dual Ampere Altra Processor Q80-30 CPU 3.0GHz by-zeroping.csv",
-        domain_cut=110.0, socket_cut=None,
+        domain_cut=110.0, socket_cut=None, additive=True,
         note="the file's 80 CPUs are one socket of the dual machine; domains are core pairs"),
     Machine(
         "graviton2", "AWS Graviton2 from-AWS-c6gd.metal by-nviennot.csv",
@@ -176,9 +180,29 @@ def summarise(machine, directory):
         others = [matrix[i][j] for i, j in pairs(size) if i // 2 != j // 2 and i // socket_cpus == j // socket_cpus]
         print(f"   no domain cut; CPUs 2k and 2k+1: median {statistics.median(neighbours):.1f} (max {max(neighbours):.1f}), "
               f"other pairs of a socket: median {statistics.median(others):.1f} (min {min(others):.1f})")
+    if machine.domain_groups:
+        group = machine.domain_groups
+        near = [matrix[i][j] for i, j in pairs(size)
+                if i // socket_cpus == j // socket_cpus and i // domain_cpus != j // domain_cpus and i // group == j // group]
+        far = [matrix[i][j] for i, j in pairs(size) if i // socket_cpus == j // socket_cpus and i // group != j // group]
+        print(f"   across domains, not kept: within runs of {group} CPUs {describe(near)}")
+        print(f"                             between runs of {group} CPUs {describe(far)}")
+    if machine.additive:
+        print(f"   across domains, a(i) + a(j) fits: residual {describe(additive_residuals(matrix, domain_cpus))}")
     for name, values in classes.items():
         print(f"   {name:16} {describe(values)}")
     print()
+
+
+def additive_residuals(matrix, domain_cpus):
+    """|latency - a(i) - a(j)| over the pairs across domains, a fitted by least squares (Gauss-Seidel)."""
+    size = len(matrix)
+    across = [[j for j in range(size) if i // domain_cpus != j // domain_cpus] for i in range(size)]
+    term = [statistics.median(matrix[i][j] for j in across[i]) / 2 for i in range(size)]
+    for _ in range(200):
+        for i in range(size):
+            term[i] = sum(matrix[i][j] - term[j] for j in across[i]) / len(across[i])
+    return [abs(matrix[i][j] - term[i] - term[j]) for i, j in pairs(size) if i // domain_cpus != j // domain_cpus]
 
 
 def main():
