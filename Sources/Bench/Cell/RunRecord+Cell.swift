@@ -32,6 +32,9 @@ extension RunRecord {
             ? settings.engineCalibration
             : (measurements.costs.hostSide && measurements.costs.label == .calibrated ? measurements.costs.source : "")
         engine = EngineLabel(measurements.engine, schedule: measurements.schedule)
+        // Real threads run on this machine's CPUs wherever a profile would put them.
+        machine = measurements.engine == .virtual ? settings.machine.name : MachineProfile.host.name
+        placement = measurements.engine == .virtual ? settings.placement.rawValue : ""
         faultRemainderNanos = measurements.costs.faultRemainderNanos
         ageRemainderNanos = measurements.costs.agingRemainderNanosPerPage
         runnableThreads = measurements.runnableThreads

@@ -26,6 +26,8 @@ extension RunRecord {
         Column("costs", label: \.costs),
         Column("calibration", .string(\.calibration)),
         Column("engine", label: \.engine),
+        Column("machine", .string(\.machine)),
+        Column("placement", .string(\.placement)),
         Column("fault_remainder_ns", .double(\.faultRemainderNanos)),
         Column("age_remainder_ns", .double(\.ageRemainderNanos)),
         Column("runnable_threads", .int(\.runnableThreads)),

@@ -1,6 +1,6 @@
 /// One row of results: the metadata and measurements of a single sweep cell run.
 ///
-/// Contract: the stored properties are exactly the CSV columns of schema version 7, each with the
+/// Contract: the stored properties are exactly the CSV columns of schema version 8, each with the
 /// value a row has before a runner fills it (zero, empty; `schema` the current version, the
 /// labels those of the default sweep's reference row: default variant, aging on, bitmap driver,
 /// calibrated costs, real engine), and `RunRecord.columnTable` lists them once, in file order, with their column names:
@@ -62,6 +62,10 @@ public struct RunRecord: Sendable, Hashable {
     public var calibration: String = ""
     /// `engine`: "real" (threads on the machine's CPUs), "virtual" (agents in virtual time, ties in scheduling order), "virtual-random" (ties and costs perturbed by the seed; virtual times are in the same columns) or "callgrind" (the real engine's code under valgrind's callgrind, `run --count instructions`: instruction counts, every time blank).
     public var engine: EngineLabel = .real
+    /// `machine`: Machine profile the virtual engine's agents sat on (`run --machine`; `agingbench machines` lists them): "host" (this machine, every line move at the calibration's measured transfer) in every real-engine row and in rows of schemas before 8.
+    public var machine: String = "host"
+    /// `placement`: Where the virtual engine put its agents on the machine's CPUs (`run --placement`): "spread" (round-robin across sockets) or "fill" (one socket, domain by domain, first); blank for the real engine (the OS places its threads) and in rows of schemas before 8.
+    public var placement: String = ""
     /// `fault_remainder_ns`: Calibrated nanoseconds spent per fault outside every lock.
     public var faultRemainderNanos: Double = 0
     /// `age_remainder_ns`: Calibrated nanoseconds spent per present page an aging pass visits, outside every lock.
