@@ -44,7 +44,7 @@ extension RunRecord {
         flushOnAge = measurements.flushOnAge ? 1 : 0
 
         let reports = measurements.vcpus
-        var faultTicks = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+        var faultTicks = VCPUReport.faultHistogram()
         var vcpuLocks = LockStats()
         var vcpuEvents = MMUEvents()
         for report in reports {
@@ -97,6 +97,7 @@ extension RunRecord {
         lruLockAcquisitions = measurements.machine.lruLockAcquisitions
         memcgCharges = measurements.machine.memcgCharges
         lineMoves = measurements.machine.lineMoves
+        engineEvents = measurements.machine.events
 
         ptBytes = UInt64(measurements.tables.secondary)
         ptBytesJemalloc = UInt64(measurements.tables.jemalloc)

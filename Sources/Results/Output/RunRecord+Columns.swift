@@ -64,6 +64,7 @@ extension RunRecord {
         Column("lru_lock_acquisitions", .uint(\.lruLockAcquisitions)),
         Column("memcg_charges", .uint(\.memcgCharges)),
         Column("line_moves", .uint(\.lineMoves)),
+        Column("engine_events", .uint(\.engineEvents)),
         Column("evictions", .uint(\.evictions)),
         Column("refaults", .uint(\.refaults)),
         Column("fault_retries", .uint(\.faultRetries)),

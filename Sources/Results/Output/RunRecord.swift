@@ -139,6 +139,8 @@ public struct RunRecord: Sendable, Hashable {
     public var memcgCharges: UInt64 = 0
     /// `line_moves`: Virtual engine: cache-line moves between CPUs, every shared line; 0 on real threads.
     public var lineMoves: UInt64 = 0
+    /// `engine_events`: Virtual engine: the events it ran for the cell (its speed: these per second of wall time); 0 on real threads.
+    public var engineEvents: UInt64 = 0
     /// `evictions`: Pages evicted (zapped) because they stayed old.
     public var evictions: UInt64 = 0
     /// `refaults`: Faults on pages evicted earlier.
