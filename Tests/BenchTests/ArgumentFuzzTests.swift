@@ -43,6 +43,9 @@ private let optionValues: [String: [String]] = [
     // sweep that found none would calibrate first. What is left exercises the refusals.
     "--engine": ["real", "", "imaginary", "VIRTUAL"],
     "--schedule": ["deterministic", "random", "", "chaos"],
+    // With the real engine only "host" is accepted; the other profiles exercise the refusal.
+    "--machine": ["host", "xeon-8358-2s", "graviton2", "", "nonesuch", "HOST"],
+    "--placement": ["spread", "fill", "", "diagonal"],
     "--unmap-every": ["20", "0", "-1", "1e10", "nan", "x"],
     "--preset": ["", "none", "PAPER"],
     "--count": ["times", "instructions", "", "cycles", "INSTRUCTIONS"],

@@ -12,6 +12,7 @@ import Testing
         (["run"], "--costs", ["calibrated", "host-only", "raw"]),
         (["run"], "--engine", ["real", "virtual"]),
         (["run", "--engine", "virtual"], "--schedule", ["deterministic", "random"]),
+        (["run", "--engine", "virtual"], "--placement", ["spread", "fill"]),
         (["run"], "--pattern", ["uniform", "sequential", "hotcold"]),
         (["run"], "--format", ["csv", "json", "markdown"]),
         (["ablation", "--arch", "x86"], "--costs", ["calibrated", "host-only", "raw"]),

@@ -31,7 +31,7 @@ private func context() -> RunContext {
         let expected = """
             schema,timestamp,commit,host,cpu,cores,build,kernel,thp,toolchain,command,backend,variant,\
             memory_per_vcpu_bytes,vcpus,aging,\
-            pattern,write_percent,seed,repetition,driver,costs,calibration,engine,fault_remainder_ns,age_remainder_ns,\
+            pattern,write_percent,seed,repetition,driver,costs,calibration,engine,machine,placement,fault_remainder_ns,age_remainder_ns,\
             runnable_threads,oversubscribed,tlb_entries,flush_on_age,populate_s,vcpu_wall_s,vcpu_cpu_s,accesses,faults,\
             fault_p50_ns,\
             fault_p99_ns,fault_p999_ns,fault_max_ns,aging_passes,pass_avg_s,pages_aged_per_s,limit_pass_s,pass_vs_limit,notifier_calls,\
@@ -42,8 +42,8 @@ private func context() -> RunContext {
             non_a_bit_changes,stale_mappings,stale_accesses,use_after_free
             """
         #expect(RunRecord.columns.joined(separator: ",") == expected)
-        #expect(RunRecord.schemaVersion == 7)
-        #expect(RunRecord().schema == 7)
+        #expect(RunRecord.schemaVersion == 8)
+        #expect(RunRecord().schema == 8)
         #expect(sampleRecord().values.count == RunRecord.columns.count)
     }
 

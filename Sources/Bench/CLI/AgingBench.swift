@@ -14,7 +14,7 @@ public struct AgingBench: ParsableCommand {
             sweep was interrupted and its finished cells were written, marked incomplete.
             """,
         subcommands: [
-            RunCommand.self, CalibrateCommand.self, MergeCommand.self, ListCommand.self, LimitCommand.self,
+            RunCommand.self, CalibrateCommand.self, MergeCommand.self, ListCommand.self, MachinesCommand.self, LimitCommand.self,
             AblationCommand.self, SensitivityCommand.self, PlotCommand.self,
             CompareCommand.self, VersusCommand.self, ABCommand.self, BaselineCommand.self, HistoryCommand.self,
         ],

@@ -59,6 +59,7 @@ struct RunCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "How aging asks the secondary MMU: default (what each backend's kernel does), eviction-only, per-page or bitmap.")
     var driver = DriverChoice.kernelDefault
     @OptionGroup var costOptions: CostOptions
+    @OptionGroup var machineOptions: MachineOptions
     @Option(parsing: .unconditional, help: "Engine: real (threads on this machine's CPUs; the default) or virtual (agents in virtual time, costs from the calibration; any vCPU count on any machine).")
     var engine: Engine?
     @Option(parsing: .unconditional, help: "Virtual engine only: deterministic, or random (ties and costs perturbed by the seed, and other agents run at preemption points, to search for races).")
@@ -141,6 +142,7 @@ struct RunCommand: ParsableCommand {
         }
         let engineKind = engine ?? (sweepPreset == nil ? .real : .virtual)
         try applyEngine(engineKind, hostSide: costModel.hostSide, to: &settings)
+        try machineOptions.apply(engine: engineKind, to: &settings)
         try applyCount(vcpuCounts: plan.vcpuCounts, to: &settings)
         try costOptions.checkCalibration(virtualEngine: engineKind == .virtual)
         settings.costs = costModel
@@ -354,6 +356,8 @@ struct RunCommand: ParsableCommand {
             ("preset", preset ?? "-"),
             ("unmap-every", unmapEvery.map { String($0) } ?? "-"),
             ("schedule", settings.engine == .virtual ? settings.schedule.rawValue : "-"),
+            ("machine", settings.machine.name),
+            ("placement", settings.engine == .virtual ? settings.placement.rawValue : "-"),
             ("count", count),
         ]
         return parameters.map { SweepIdentity.Field(name: $0.0, value: $0.1) }

@@ -32,6 +32,9 @@ extension RunRecord {
             ? settings.engineCalibration
             : (measurements.costs.hostSide && measurements.costs.label == .calibrated ? measurements.costs.source : "")
         engine = EngineLabel(measurements.engine, schedule: measurements.schedule)
+        // Real threads run on this machine's CPUs wherever a profile would put them.
+        machine = measurements.engine == .virtual ? settings.machine.name : MachineProfile.host.name
+        placement = measurements.engine == .virtual ? settings.placement.rawValue : ""
         faultRemainderNanos = measurements.costs.faultRemainderNanos
         ageRemainderNanos = measurements.costs.agingRemainderNanosPerPage
         runnableThreads = measurements.runnableThreads
@@ -41,7 +44,7 @@ extension RunRecord {
         flushOnAge = measurements.flushOnAge ? 1 : 0
 
         let reports = measurements.vcpus
-        var faultTicks = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+        var faultTicks = VCPUReport.faultHistogram()
         var vcpuLocks = LockStats()
         var vcpuEvents = MMUEvents()
         for report in reports {
@@ -89,6 +92,12 @@ extension RunRecord {
         vcpuLockWaitNanos = nanoseconds(vcpuLocks.waitTicks)
         agingLockWaitNanos = nanoseconds(ager.lockStats.waitTicks)
         agingLockHoldNanos = nanoseconds(ager.lockStats.read.holdTicks &+ ager.lockStats.write.holdTicks)
+        hostLockWaitNanos = UInt64(measurements.machine.hostLockWaitNanos.rounded())
+        zoneLockAcquisitions = measurements.machine.zoneLockAcquisitions
+        lruLockAcquisitions = measurements.machine.lruLockAcquisitions
+        memcgCharges = measurements.machine.memcgCharges
+        lineMoves = measurements.machine.lineMoves
+        engineEvents = measurements.machine.events
 
         ptBytes = UInt64(measurements.tables.secondary)
         ptBytesJemalloc = UInt64(measurements.tables.jemalloc)

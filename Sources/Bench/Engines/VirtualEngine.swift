@@ -99,6 +99,8 @@ struct MachineCounters: Sendable, Hashable {
     var lineMoves: UInt64 = 0
     /// Moves of `mmu_lock`'s word alone.
     var lockWordMoves: UInt64 = 0
+    /// Events the virtual engine ran (its speed is these per second of the cell's wall time).
+    var events: UInt64 = 0
 }
 
 /// One cell's event loop: the heap of agents' next steps, their tickets, the preemption points,
@@ -246,10 +248,13 @@ private final class VirtualRun<MMU: SecondaryMMU> {
             unmapper = agent
             scheduleStep(unmapIndex, at: agent.due)
         }
+        var ran: UInt64 = 0
         while let event = events.popMin() {
             guard event.ticket == tickets[event.agent] else { continue }
+            ran &+= 1
             step(event.agent, at: event.time)
         }
+        counters.events = ran
         ager?.driver.thread.preemption = nil
         var reports: [VCPUReport] = []
         for index in vcpus.indices {
@@ -429,10 +434,17 @@ private final class VirtualRun<MMU: SecondaryMMU> {
     private func acquired(_ mode: LockMode?, agent: Int, at time: Double, stats: inout LockStats) -> Double {
         guard let exclusive = Self.exclusive(mode) else { return time }
         let inside = lines.write(SharedLine.mmuLockWord.rawValue, by: agent, at: time) + stretch(costs.lockPairNanos / 2)
-        let side: WritableKeyPath<LockStats, LockSideStats> = exclusive ? \.write : \.read
-        stats[keyPath: side].acquisitions &+= 1
-        if time > waitSince[agent] { stats[keyPath: side].contended &+= 1 }
-        stats[keyPath: side].waitTicks &+= UInt64(max(0, inside - waitSince[agent] - costs.lockPairNanos / 2).rounded())
+        let wait = UInt64(max(0, inside - waitSince[agent] - costs.lockPairNanos / 2).rounded())
+        let contended: UInt64 = time > waitSince[agent] ? 1 : 0
+        if exclusive {
+            stats.write.acquisitions &+= 1
+            stats.write.contended &+= contended
+            stats.write.waitTicks &+= wait
+        } else {
+            stats.read.acquisitions &+= 1
+            stats.read.contended &+= contended
+            stats.read.waitTicks &+= wait
+        }
         holdStart[agent] = inside
         return inside
     }
@@ -441,8 +453,8 @@ private final class VirtualRun<MMU: SecondaryMMU> {
     /// waiters it admits granted from when the word is written. Returns when it is out.
     private func release(_ mode: LockMode?, agent: Int, at time: Double, stats: inout LockStats) -> Double {
         guard let exclusive = Self.exclusive(mode) else { return time }
-        let side: WritableKeyPath<LockStats, LockSideStats> = exclusive ? \.write : \.read
-        stats[keyPath: side].holdTicks &+= UInt64(max(0, time - holdStart[agent]).rounded())
+        let hold = UInt64(max(0, time - holdStart[agent]).rounded())
+        if exclusive { stats.write.holdTicks &+= hold } else { stats.read.holdTicks &+= hold }
         lock.release(exclusive: exclusive)
         let out = lines.write(SharedLine.mmuLockWord.rawValue, by: agent, at: time)
         for waiter in lock.admit() { scheduleStep(waiter.agent, at: out) }
@@ -659,11 +671,11 @@ private final class VirtualRun<MMU: SecondaryMMU> {
 
     /// The entry lines of `range` read or written by `agent` from `time`.
     private func touchEntries(_ range: GFNRange, clears: Bool, by agent: Int, at time: Double) -> Double {
-        guard range.count > 0 else { return time }
         var now = time
-        for line in (range.start >> 3)...((range.end - 1) >> 3) {
-            let index = leafLineBase + Int(line)
-            now = clears ? lines.write(index, by: agent, at: now) : lines.read(index, by: agent, at: now)
+        var line = Int(range.start >> 3)
+        while range.count > 0 && line <= Int((range.end - 1) >> 3) {
+            now = clears ? lines.write(leafLineBase + line, by: agent, at: now) : lines.read(leafLineBase + line, by: agent, at: now)
+            line += 1
         }
         return now
     }
@@ -701,10 +713,10 @@ private final class VirtualRun<MMU: SecondaryMMU> {
         Self.checkDeclaredLock(lockMode, before: before, after: ager!.driver.thread.lockStats, step: step)
         agingHolds = nil
         if case .notifierCall(let range, let clears, _) = step {
-            if let rmapLineBase, range.count > 0 {
-                for line in (range.start >> 3)...((range.end - 1) >> 3) {
-                    now = lines.write(rmapLineBase + Int(line), by: agingIndex, at: now)
-                }
+            var line = Int(range.start >> 3)
+            while let rmapLineBase, range.count > 0 && line <= Int((range.end - 1) >> 3) {
+                now = lines.write(rmapLineBase + line, by: agingIndex, at: now)
+                line += 1
             }
             now = touchEntries(range, clears: clears, by: agingIndex, at: now)
         }

@@ -1,6 +1,6 @@
 /// One row of results: the metadata and measurements of a single sweep cell run.
 ///
-/// Contract: the stored properties are exactly the CSV columns of schema version 7, each with the
+/// Contract: the stored properties are exactly the CSV columns of schema version 8, each with the
 /// value a row has before a runner fills it (zero, empty; `schema` the current version, the
 /// labels those of the default sweep's reference row: default variant, aging on, bitmap driver,
 /// calibrated costs, real engine), and `RunRecord.columnTable` lists them once, in file order, with their column names:
@@ -12,7 +12,7 @@
 /// metadata so files stay meaningful after they are concatenated across shards and hosts.
 public struct RunRecord: Sendable, Hashable {
     /// The current column set's version, written into every row.
-    public static let schemaVersion = 7
+    public static let schemaVersion = 8
 
     /// `schema`: Version of the column set; see `RunRecord.schemaVersion`.
     public var schema: Int = RunRecord.schemaVersion
@@ -62,6 +62,10 @@ public struct RunRecord: Sendable, Hashable {
     public var calibration: String = ""
     /// `engine`: "real" (threads on the machine's CPUs), "virtual" (agents in virtual time, ties in scheduling order), "virtual-random" (ties and costs perturbed by the seed; virtual times are in the same columns) or "callgrind" (the real engine's code under valgrind's callgrind, `run --count instructions`: instruction counts, every time blank).
     public var engine: EngineLabel = .real
+    /// `machine`: Machine profile the virtual engine's agents sat on (`run --machine`; `agingbench machines` lists them): "host" (this machine, every line move at the calibration's measured transfer) in every real-engine row and in rows of schemas before 8.
+    public var machine: String = "host"
+    /// `placement`: Where the virtual engine put its agents on the machine's CPUs (`run --placement`): "spread" (round-robin across sockets) or "fill" (one socket, domain by domain, first); blank for the real engine (the OS places its threads) and in rows of schemas before 8.
+    public var placement: String = ""
     /// `fault_remainder_ns`: Calibrated nanoseconds spent per fault outside every lock.
     public var faultRemainderNanos: Double = 0
     /// `age_remainder_ns`: Calibrated nanoseconds spent per present page an aging pass visits, outside every lock.
@@ -125,6 +129,18 @@ public struct RunRecord: Sendable, Hashable {
     public var agingLockWaitNanos: UInt64 = 0
     /// `aging_lock_hold_ns`: Total nanoseconds the aging thread held mmu_lock, either side.
     public var agingLockHoldNanos: UInt64 = 0
+    /// `host_lock_wait_ns`: Virtual engine: total nanoseconds vCPUs spent getting the host's locks and shared counters (mmap_lock's count, zone and LRU locks, memcg counter, kvm->stat.pages): queueing and line moves; 0 on real threads.
+    public var hostLockWaitNanos: UInt64 = 0
+    /// `zone_lock_acquisitions`: Virtual engine: per-CPU pageset refills under the zone lock (one per 63 first touches per vCPU); 0 on real threads.
+    public var zoneLockAcquisitions: UInt64 = 0
+    /// `lru_lock_acquisitions`: Virtual engine: folio batches drained under the LRU lock (one per 31 first touches per vCPU); 0 on real threads.
+    public var lruLockAcquisitions: UInt64 = 0
+    /// `memcg_charges`: Virtual engine: charges of the memcg's page counter (one per 64 first touches per vCPU); 0 on real threads.
+    public var memcgCharges: UInt64 = 0
+    /// `line_moves`: Virtual engine: cache-line moves between CPUs, every shared line; 0 on real threads.
+    public var lineMoves: UInt64 = 0
+    /// `engine_events`: Virtual engine: the events it ran for the cell (its speed: these per second of wall time); 0 on real threads.
+    public var engineEvents: UInt64 = 0
     /// `evictions`: Pages evicted (zapped) because they stayed old.
     public var evictions: UInt64 = 0
     /// `refaults`: Faults on pages evicted earlier.
