@@ -119,7 +119,7 @@ import Testing
         #expect(status == .success)
         let rows = try csvRows(String(contentsOfFile: output, encoding: .utf8))
         #expect(rows.count == 2 * 3 * 2)
-        #expect(rows.allSatisfy { $0["calibration"] == "fixture" })
+        #expect(rows.allSatisfy { $0["calibration"] == "fixture" && $0["machine"] == "host" && $0["placement"] == "spread" })
         for name in ["map-pass-1vcpu.svg", "map-pass-2vcpu.svg", "map-populate-1vcpu.svg", "map-populate-2vcpu.svg"] {
             #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path), "\(name)")
         }
@@ -134,7 +134,7 @@ import Testing
         ["--backends", "baseline,nope"], ["--backends", "x86-tdp,baseline"], ["--backends", "baseline,arm64-stage2"],
         ["--backends", "baseline"], ["--backends", "baseline,x86-tdp,x86-shadow"],
         ["--memory", "0"], ["--memory", "-1G"], ["--rounds", "-1"], ["--costs", "raw"], ["--costs", "host-only"],
-        ["--output", ""], ["--output", "-"], ["--calibration", ""], ["--bogus"],
+        ["--output", ""], ["--output", "-"], ["--calibration", ""], ["--bogus"], ["--machine", "nowhere"], ["--placement", "x"],
     ]
 
     @Test(arguments: badInputs)

@@ -36,6 +36,7 @@ struct SensitivityCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed of every vCPU's access stream (0-\(UInt64.max)).")
     var seed = WorkloadSettings().seed
     @OptionGroup var costOptions: CostOptions
+    @OptionGroup var machineOptions: MachineOptions
     @Option(parsing: .unconditional, help: "Output CSV (default \(Self.defaultOutput)); the maps go beside it.")
     var output: String?
     @OptionGroup var progress: ProgressOptions
@@ -85,6 +86,9 @@ struct SensitivityCommand: ParsableCommand {
         settings.rounds = rounds
         settings.seed = seed
         settings.costs = costOptions.costs.uncalibratedModel
+        // With every line move at the swept latency, the machine decides where the agents sit
+        // (two on one CPU move no line), not what a move costs.
+        try machineOptions.apply(engine: .virtual, to: &settings)
         return Validated(
             grid: grid, pair: pair, memory: size, settings: settings, csvPath: csvPath, chartPaths: chartPaths,
             createParent: output == nil)
@@ -121,7 +125,7 @@ struct SensitivityCommand: ParsableCommand {
         try AtomicFileWriter.write(report.csv(), to: options.csvPath, createParent: options.createParent)
         let source = (options.csvPath as NSString).lastPathComponent
         let note = "\(options.memory) per vCPU, \(options.settings.rounds == 0 ? "populate only" : "\(options.settings.rounds) rounds after populate"), "
-            + "virtual engine, calibration \(calibration.id). y: the share of the calibrated fault remainder spent "
+            + "virtual engine on machine \(options.settings.machine.name) (\(options.settings.placement.rawValue)), calibration \(calibration.id). y: the share of the calibrated fault remainder spent "
             + "under mmu_lock; x: every cache-line move. 1.0 (white): no difference."
         let stem = (source as NSString).deletingPathExtension
         let charts = report.heatMaps(source: source, stem: stem, note: note)

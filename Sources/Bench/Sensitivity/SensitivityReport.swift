@@ -18,7 +18,7 @@ struct SensitivityReport {
         "write_locked_pass_ms", "lockless_pass_ms", "write_locked_passes", "lockless_passes",
         "populate_aging_s", "populate_no_aging_s", "lockless_populate_s",
         "vcpu_lock_wait_ms", "vcpu_lock_contended", "lockless_vcpu_lock_wait_ms", "lockless_vcpu_lock_contended",
-        "calibration", "commit",
+        "machine", "placement", "calibration", "commit",
     ]
 
     let grid: SensitivityGrid
@@ -41,7 +41,7 @@ struct SensitivityReport {
                 Self.number(on.populateSeconds), Self.number(off.populateSeconds), Self.number(lockless.populateSeconds),
                 Self.number(Double(on.vcpuLockWaitNanos) / 1e6), String(on.vcpuLockContended),
                 Self.number(Double(lockless.vcpuLockWaitNanos) / 1e6), String(lockless.vcpuLockContended),
-                Self.field(on.calibration), Self.field(on.commit),
+                Self.field(on.machine), Self.field(on.placement), Self.field(on.calibration), Self.field(on.commit),
             ]
             lines.append(fields.joined(separator: ","))
         }
