@@ -97,7 +97,7 @@ public struct HeatMapChart: Sendable {
     }
 
     /// Dark text on pale cells, white on saturated ones, so every printed value stays legible.
-    static func textColor(at position: Double) -> String { abs(position) > 0.6 ? "white" : "#111" }
+    static func textColor(at position: Double) -> String { abs(position) > 0.72 ? "white" : "#111" }
 
     /// The value as printed in a cell: three significant digits, never a locale's decimal comma.
     static func label(_ value: Double) -> String {
