@@ -356,7 +356,8 @@ struct RunCommand: ParsableCommand {
         return destination
     }
 
-    /// The sweep's parameters as its identity records them (`Validated.parameters`).
+    /// The sweep's parameters as its identity records them (`Validated.parameters`). Not `--jobs`:
+    /// it changes no row, so `--resume` may continue a sweep with another number of workers.
     private func identityParameters(plan: SweepPlan, settings: WorkloadSettings) -> [SweepIdentity.Field] {
         let parameters: [(String, String)] = [
             ("backends", plan.backends.joined(separator: ",")),
