@@ -115,6 +115,9 @@ public struct SweepRunner {
         var finished = 0
         var stopping = false
         var failure: (position: Int, error: InputError)?
+        // On a terminal: the last finished cell's line, rewritten with the count running once the
+        // next cell is dealt; before any has finished, the up-front estimate.
+        var lastLine: String?
         while true {
             while !stopping && failure == nil && running < workers && dealt < cells.count {
                 if shouldStop() {
@@ -125,9 +128,9 @@ public struct SweepRunner {
                 dealt += 1
                 running += 1
             }
-            if onTerminal && finished == 0 && dealt > 0 {
-                // Until a cell has finished: the up-front estimate, as the serial line shows it.
-                StandardError.write("\r\u{1B}[K" + progress(0, of: cells.count, since: start, cell: cells[dealt - 1]) + ", \(running) running")
+            if onTerminal && running > 0 {
+                let line = lastLine ?? parallelProgress(0, of: cells.count, since: start)
+                StandardError.write("\r\u{1B}[K" + line + ", \(running) running")
             }
             guard running > 0 else { break }
             let (position, outcome) = pool.next()
@@ -138,7 +141,7 @@ public struct SweepRunner {
                 finished += 1
                 guard let record, !quiet else { break }
                 let line = parallelProgress(finished, of: cells.count, since: start, cell: cells[position], finished: record)
-                if onTerminal { StandardError.write("\r\u{1B}[K" + line + ", \(running) running") }
+                lastLine = line
                 if inLog { StandardError.write("agingbench: " + line + "\n") }
             case .failure(let error):
                 // The serial run's error: the first failing cell in plan order.
@@ -166,14 +169,22 @@ public struct SweepRunner {
     }
 
     /// "[cell i/n finished] cell … elapsed, about … left", where i counts the cells finished so
-    /// far (parallel cells finish out of plan order; the line names which one it was).
-    func parallelProgress(_ finishedCount: Int, of total: Int, since start: UInt64, cell: SweepCell, finished: RunRecord) -> String {
+    /// far (parallel cells finish out of plan order; the line names which one it was). Before any
+    /// has finished (no `cell`), the time left is `estimatedSeconds`.
+    func parallelProgress(
+        _ finishedCount: Int, of total: Int, since start: UInt64, cell: SweepCell? = nil, finished: RunRecord? = nil
+    ) -> String {
         let elapsed = Double(Ticks.monotonicNanoseconds() - start) / 1e9
         // Cells finished per second so far, whatever the number of workers.
-        let left = SweepEstimate.describe(seconds: elapsed / Double(finishedCount) * Double(total - finishedCount))
-        return "[cell \(finishedCount)/\(total) finished] \(cell.backend) \(cell.memoryPerVCPU) "
-            + "vcpus:\(cell.vcpus) aging:\(cell.agingLabel(agingOnly: settings.agingOnly)) rep \(cell.repetition), "
-            + String(format: "populate %.3f s, ", locale: nil, finished.populateSeconds)
+        let left = finishedCount == 0
+            ? estimatedSeconds.map { "\(SweepEstimate.describe(seconds: $0)) (estimated)" } ?? "?"
+            : SweepEstimate.describe(seconds: elapsed / Double(finishedCount) * Double(total - finishedCount))
+        let what = cell.map {
+            " \($0.backend) \($0.memoryPerVCPU) vcpus:\($0.vcpus) aging:\($0.agingLabel(agingOnly: settings.agingOnly)) "
+                + "rep \($0.repetition),"
+        } ?? ""
+        let headline = finished.map { String(format: " populate %.3f s,", locale: nil, $0.populateSeconds) } ?? ""
+        return "[cell \(finishedCount)/\(total) finished]\(what)\(headline) "
             + "elapsed \(SweepEstimate.describe(seconds: elapsed)), about \(left) left"
     }
 }
