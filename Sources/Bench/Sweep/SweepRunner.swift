@@ -62,7 +62,7 @@ public struct SweepRunner {
     /// Runs the plan's cells whose index is not in `skipping`, until `shouldStop` says so.
     ///
     /// - Returns: one record per cell run, in plan order; the cells run are a prefix of those
-    ///   not skipped.
+    ///   not skipped (a cell whose backend is not registered runs nowhere and has no record).
     /// - Throws: `InputError` when a cell's host memory cannot be mapped (with parallel cells, the
     ///   first such cell in plan order, once the cells running beside it have finished).
     public func run(skipping done: Set<Int> = [], shouldStop: () -> Bool = { false }) throws(InputError) -> [RunRecord] {
