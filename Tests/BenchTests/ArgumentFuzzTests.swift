@@ -49,6 +49,7 @@ private let optionValues: [String: [String]] = [
     "--unmap-every": ["20", "0", "-1", "1e10", "nan", "x"],
     "--preset": ["", "none", "PAPER"],
     "--count": ["times", "instructions", "", "cycles", "INSTRUCTIONS"],
+    "--jobs": ["1", "2", "0", "-1", "x", ""],
     "--output": ["{dir}/out.csv", "{dir}/out.json", "-", "", "{dir}", "{dir}/missing/out.csv", "/dev/null", "{dir}/out.md",
                  "{dir}/out.csv/"],
 ]

@@ -37,7 +37,8 @@ private func context() -> RunContext {
             fault_p99_ns,fault_p999_ns,fault_max_ns,aging_passes,pass_avg_s,pages_aged_per_s,limit_pass_s,pass_vs_limit,notifier_calls,\
             young_pages,pages_aged,lock_acquisitions,instructions_per_fault,instructions_per_aged_page,\
             instructions_per_notifier_call,vcpu_lock_contended,vcpu_lock_wait_ns,aging_lock_wait_ns,\
-            aging_lock_hold_ns,evictions,refaults,fault_retries,tlb_hits,tlb_misses,shootdowns,shootdown_wait_ns,\
+            aging_lock_hold_ns,host_lock_wait_ns,zone_lock_acquisitions,lru_lock_acquisitions,memcg_charges,line_moves,\
+            engine_events,evictions,refaults,fault_retries,tlb_hits,tlb_misses,shootdowns,shootdown_wait_ns,\
             false_old,false_old_refaults,pt_bytes,pt_bytes_jemalloc,host_pt_bytes,folio_bytes,\
             non_a_bit_changes,stale_mappings,stale_accesses,use_after_free
             """

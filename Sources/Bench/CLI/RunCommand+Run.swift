@@ -44,7 +44,18 @@ extension RunCommand {
                 checks slow every path. Use `swift run -c release agingbench`.
                 """)
         }
-        let estimate = SweepEstimate.seconds(cells: remaining, settings: options.settings)
+        var runner = SweepRunner(plan: options.plan, settings: options.settings, context: context, quiet: progress.quiet)
+        runner.jobs = options.jobs
+        let workers = runner.workerCount(for: remaining)
+        if workers < min(options.jobs, remaining.count) {
+            progress.report("""
+                agingbench: note: running \(workers) cell\(workers == 1 ? "" : "s") at a time instead of \(options.jobs): \
+                the largest cells side by side would not fit in memory
+                """)
+        }
+        // Side by side, cells finish about `workers` times as fast, and no sooner than the largest.
+        let largest = remaining.map { SweepEstimate.seconds(cells: [$0], settings: options.settings) }.max() ?? 0
+        let estimate = max(SweepEstimate.seconds(cells: remaining, settings: options.settings) / Double(workers), largest)
         if estimate > SweepEstimate.longSeconds {
             AgingBenchMain.printError("""
                 agingbench: note: \(remaining.count) cells, estimated \(SweepEstimate.describe(seconds: estimate)) \
@@ -52,12 +63,12 @@ extension RunCommand {
                 """)
         }
 
-        var runner = SweepRunner(plan: options.plan, settings: options.settings, context: context, quiet: progress.quiet)
         runner.estimatedSeconds = estimate
         // Installed until the results are written: a first signal while writing finished cells
         // must not kill the process and lose them.
         Interruption.install()
         defer { Interruption.restore() }
+        // The cells run are a prefix of `remaining` (`SweepRunner.run`), so they pair up in order.
         let fresh = try runner.run(skipping: Set(previous.keys)) { Interruption.requested != nil }
         let signal = Interruption.requested
 

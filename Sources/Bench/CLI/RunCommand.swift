@@ -18,7 +18,7 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run", abstract: "Run a sweep and write its results (the default command).",
         discussion: """
-            Interrupted by SIGINT or SIGTERM, a sweep finishes the cell in progress, writes the \
+            Interrupted by SIGINT or SIGTERM, a sweep finishes the cells in progress, writes the \
             finished cells marked incomplete and exits 130 or 143; --resume runs the missing cells.
             """)
 
@@ -72,6 +72,13 @@ struct RunCommand: ParsableCommand {
         --costs raw --vcpus 1).
         """)
     var count = "times"
+    @Option(parsing: .unconditional, help: """
+        Virtual-engine cells run at once, each on a thread of its own, with the same rows as one at a \
+        time (at least 1; default: the active CPUs; \
+        fewer when the largest cells would not fit in memory side by side). Real-engine cells, and so \
+        --count instructions, always run one at a time: cells side by side would disturb each other's timings.
+        """)
+    var jobs: Int?
     @Option(parsing: .unconditional, help: "Run shard i of n (1-based), e.g. 2/4; shard outputs concatenate.")
     var shard: String?
     @Option(parsing: .unconditional, help: "Output format: csv, json or markdown.")
@@ -102,6 +109,8 @@ struct RunCommand: ParsableCommand {
         var format: OutputFormat
         var destination: OutputDestination
         var resume: Bool
+        /// Most cells run at once (`--jobs`); more than 1 only for the virtual engine.
+        var jobs: Int
         /// The sweep's parameters; `identity(context:)` adds the commit and build.
         var parameters: [SweepIdentity.Field]
         /// The host side's presence; the remainders come from `calibrationPath` (or this host's
@@ -144,11 +153,12 @@ struct RunCommand: ParsableCommand {
         try applyEngine(engineKind, hostSide: costModel.hostSide, to: &settings)
         try machineOptions.apply(engine: engineKind, to: &settings)
         try applyCount(vcpuCounts: plan.vcpuCounts, to: &settings)
+        let jobs = try checkedJobs(settings: settings)
         try costOptions.checkCalibration(virtualEngine: engineKind == .virtual)
         settings.costs = costModel
         let destination = try checkedDestination(preset: sweepPreset)
         return Validated(
-            plan: plan, settings: settings, format: format, destination: destination, resume: resume,
+            plan: plan, settings: settings, format: format, destination: destination, resume: resume, jobs: jobs,
             parameters: identityParameters(plan: plan, settings: settings),
             costs: costModel, calibrated: costOptions.calibrated, calibrationPath: costOptions.calibration,
             backendConfigurations: plan.backends.compactMap { Backends.named($0) }.map { ($0, adOff) })
@@ -314,6 +324,22 @@ struct RunCommand: ParsableCommand {
         }
     }
 
+    /// `--jobs`, or the active CPUs; a count above 1 for cells that only run one at a time is
+    /// refused rather than ignored.
+    private func checkedJobs(settings: WorkloadSettings) throws(InputError) -> Int {
+        guard let jobs else {
+            return SweepRunner.runsInParallel(settings) ? max(1, ProcessInfo.processInfo.activeProcessorCount) : 1
+        }
+        guard jobs >= 1 else {
+            throw InputError("--jobs \(jobs) is out of range: expected at least 1")
+        }
+        if jobs > 1 && !SweepRunner.runsInParallel(settings) {
+            // Timed on real threads, cells side by side would take each other's CPUs and caches.
+            throw InputError("--jobs \(jobs) runs virtual-engine cells side by side; real-engine cells run one at a time, or their timings would disturb each other (drop --jobs, or add --engine virtual)")
+        }
+        return jobs
+    }
+
     /// Where the results go, and whether `--resume` can read them back from there.
     private func checkedDestination(preset: SweepPreset?) throws(InputError) -> OutputDestination {
         if output == "" { throw InputError("--output is empty: give a file, or - for standard output") }
@@ -332,7 +358,8 @@ struct RunCommand: ParsableCommand {
         return destination
     }
 
-    /// The sweep's parameters as its identity records them (`Validated.parameters`).
+    /// The sweep's parameters as its identity records them (`Validated.parameters`). Not `--jobs`:
+    /// it changes no row, so `--resume` may continue a sweep with another number of workers.
     private func identityParameters(plan: SweepPlan, settings: WorkloadSettings) -> [SweepIdentity.Field] {
         let parameters: [(String, String)] = [
             ("backends", plan.backends.joined(separator: ",")),

@@ -7,7 +7,7 @@ import Glibc
 /// SIGINT and SIGTERM turned into a request that a sweep checks between cells.
 ///
 /// Contract: while `install()` is in force the handlers do nothing but record the first signal
-/// (an atomic store, async-signal-safe); `requested` reads it. The cell in progress is not
+/// (an atomic store, async-signal-safe); `requested` reads it. The cells in progress are not
 /// stopped: the measurement code has no cancellation point, so it finishes and is kept. A second
 /// signal takes the default action and ends the process at once, leaving the results file as it
 /// was before the run. `restore()` puts the previous handlers back.

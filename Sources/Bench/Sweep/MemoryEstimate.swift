@@ -44,11 +44,49 @@ public enum MemoryEstimate {
     public static func check(_ plan: SweepPlan, hostSide: Bool, frames: Bool = true) throws(InputError) {
         for cell in plan.cells {
             guard let descriptor = Backends.named(cell.backend) else { continue }
-            let (pages, overflow) = cell.memoryPerVCPU.pages.multipliedReportingOverflow(by: UInt64(cell.vcpus))
             try requireFits(
-                guestPages: overflow ? .max : pages, structure: descriptor.capabilities.structure,
+                guestPages: guestPages(of: cell), structure: descriptor.capabilities.structure,
                 hostSide: hostSide, frames: frames, what: "cell \(cell.backend)/\(cell.memoryPerVCPU)/vcpus:\(cell.vcpus)")
         }
+    }
+
+    /// How many of `cells` may run at once, at most `jobs`: the largest *k* for which the *k*
+    /// largest cells' estimates together stay within `limit` (by default 80% of physical memory,
+    /// as `requireFits` allows one cell). Never below 1: whether a single cell fits is `check`'s
+    /// question, answered before.
+    ///
+    /// The *k* largest is the worst case of any *k* cells in flight together, whatever order
+    /// they are dealt in, so a sweep whose big cells would not fit side by side runs fewer at a
+    /// time instead of being refused.
+    public static func concurrentCells(
+        _ cells: [SweepCell], jobs: Int, hostSide: Bool, frames: Bool = true, limit: UInt64 = fittingBytes
+    ) -> Int {
+        var sizes: [UInt64] = []
+        for cell in cells {
+            guard let descriptor = Backends.named(cell.backend) else { continue }
+            let pages = guestPages(of: cell)
+            // Beyond the model `bytes` would overflow; such a cell never runs beside another.
+            sizes.append(pages > maximumGuestPages ? .max : bytes(
+                guestPages: pages, structure: descriptor.capabilities.structure, hostSide: hostSide, frames: frames))
+        }
+        var total: UInt64 = 0
+        var count = 0
+        for size in sizes.sorted(by: >).prefix(max(1, jobs)) {
+            let (sum, overflow) = total.addingReportingOverflow(size)
+            guard !overflow, sum <= limit else { break }
+            total = sum
+            count += 1
+        }
+        return max(1, count)
+    }
+
+    /// The most a sweep's cells in flight may need together: 80% of physical memory.
+    public static var fittingBytes: UInt64 { physicalBytes / 10 * 8 }
+
+    /// The cell's guest pages over all its vCPUs, `.max` when that overflows.
+    static func guestPages(of cell: SweepCell) -> UInt64 {
+        let (pages, overflow) = cell.memoryPerVCPU.pages.multipliedReportingOverflow(by: UInt64(cell.vcpus))
+        return overflow ? .max : pages
     }
 
     /// Refuses a guest larger than the model addresses, or whose estimate exceeds 80% of
@@ -60,7 +98,7 @@ public enum MemoryEstimate {
             throw InputError("\(what): a guest larger than 64T is beyond the model")
         }
         let needed = bytes(guestPages: guestPages, structure: structure, hostSide: hostSide, frames: frames)
-        if needed > physicalBytes / 10 * 8 {
+        if needed > fittingBytes {
             let extra = hostSide ? (frames ? " and host frames (--costs raw needs none)" : " and the host side") : ""
             throw InputError(
                 "\(what) needs about \(gib(needed)) GiB of page tables, bookkeeping\(extra); this machine has \(gib(physicalBytes)) GiB")
