@@ -15,12 +15,13 @@ import Testing
     static let pair = try! SensitivityPair(option: SensitivityPair.defaultOption)
 
     /// A tiny grid run with fixed engine costs (no calibration measured).
-    static func tinyRun(_ grid: SensitivityGrid) throws -> [SensitivityResult] {
+    static func tinyRun(_ grid: SensitivityGrid, jobs: Int = 1) throws -> [SensitivityResult] {
         var settings = VirtualEngineTests.settings(.virtual)
         settings.rounds = 0
-        let runner = SensitivityRunner(
+        var runner = SensitivityRunner(
             grid: grid, pair: pair, memoryPerVCPU: try ByteSize(parsing: "64K"), settings: settings,
             context: VirtualEngineTests.context, quiet: true)
+        runner.jobs = jobs
         return try runner.run()
     }
 
@@ -53,6 +54,13 @@ import Testing
             #expect(result.populateRatio == on.populateSeconds / off.populateSeconds)
         }
         #expect(results.contains { $0.passRatio != nil }, "the tiny run finishes aging passes")
+    }
+
+    @Test func cellsOnWorkerThreadsGiveTheSerialRunsRows() throws {
+        let grid = try SensitivityGrid(shares: "0.05,0.4", latencies: "40,320", vcpus: "1,3")
+        let serial = try Self.tinyRun(grid), parallel = try Self.tinyRun(grid, jobs: 3)
+        #expect(serial.map(\.point) == parallel.map(\.point))
+        #expect(serial.flatMap(\.records).map(CSVWriter.row) == parallel.flatMap(\.records).map(CSVWriter.row))
     }
 
     @Test func theCSVHasItsColumnsAndOneRowPerPointWhoseRatiosMatchItsFigures() throws {
@@ -134,7 +142,7 @@ import Testing
         ["--backends", "baseline,nope"], ["--backends", "x86-tdp,baseline"], ["--backends", "baseline,arm64-stage2"],
         ["--backends", "baseline"], ["--backends", "baseline,x86-tdp,x86-shadow"],
         ["--memory", "0"], ["--memory", "-1G"], ["--rounds", "-1"], ["--costs", "raw"], ["--costs", "host-only"],
-        ["--output", ""], ["--output", "-"], ["--calibration", ""], ["--bogus"], ["--machine", "nowhere"], ["--placement", "x"],
+        ["--output", ""], ["--output", "-"], ["--calibration", ""], ["--bogus"], ["--machine", "nowhere"], ["--placement", "x"], ["--jobs", "0"],
     ]
 
     @Test(arguments: badInputs)

@@ -37,6 +37,8 @@ struct SensitivityCommand: ParsableCommand {
     var seed = WorkloadSettings().seed
     @OptionGroup var costOptions: CostOptions
     @OptionGroup var machineOptions: MachineOptions
+    @Option(parsing: .unconditional, help: "Cells run at once on worker threads (default: the active CPUs; fewer when the largest cells would not fit in memory side by side); the rows are a serial run's.")
+    var jobs: Int?
     @Option(parsing: .unconditional, help: "Output CSV (default \(Self.defaultOutput)); the maps go beside it.")
     var output: String?
     @OptionGroup var progress: ProgressOptions
@@ -55,6 +57,7 @@ struct SensitivityCommand: ParsableCommand {
         var csvPath: String
         var chartPaths: [(ratio: SensitivityRatio, vcpus: Int, path: String)]
         var createParent: Bool
+        var jobs: Int
     }
 
     func validated() throws(InputError) -> Validated {
@@ -69,6 +72,7 @@ struct SensitivityCommand: ParsableCommand {
             throw InputError("--costs \(costOptions.costs.rawValue) has no calibrated fault remainder for --shares to split; sensitivity needs --costs calibrated")
         }
         try costOptions.checkCalibration(virtualEngine: true)
+        if let jobs, jobs < 1 { throw InputError("--jobs \(jobs) is out of range: expected at least 1") }
         if output == "" { throw InputError("--output is empty: give a CSV file") }
         if output == "-" { throw InputError("--output - is not supported: the maps are written beside the CSV, so give a file") }
         let csvPath = output ?? Self.defaultOutput
@@ -91,7 +95,7 @@ struct SensitivityCommand: ParsableCommand {
         try machineOptions.apply(engine: .virtual, to: &settings)
         return Validated(
             grid: grid, pair: pair, memory: size, settings: settings, csvPath: csvPath, chartPaths: chartPaths,
-            createParent: output == nil)
+            createParent: output == nil, jobs: jobs ?? max(1, ProcessInfo.processInfo.activeProcessorCount))
     }
 
     func run() throws {
@@ -117,9 +121,10 @@ struct SensitivityCommand: ParsableCommand {
             AgingBenchMain.printError("agingbench: WARNING: this is a DEBUG build: the virtual engine runs many times slower. Use -c release.")
         }
 
-        let runner = SensitivityRunner(
+        var runner = SensitivityRunner(
             grid: options.grid, pair: options.pair, memoryPerVCPU: options.memory, settings: options.settings,
             context: context, quiet: progress.quiet)
+        runner.jobs = options.jobs
         let results = try runner.run()
         let report = SensitivityReport(grid: options.grid, pair: options.pair, memoryPerVCPU: options.memory, results: results)
         try AtomicFileWriter.write(report.csv(), to: options.csvPath, createParent: options.createParent)
