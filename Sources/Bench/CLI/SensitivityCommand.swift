@@ -21,17 +21,17 @@ struct SensitivityCommand: ParsableCommand {
             CSV as <stem>-<pass|populate>-<n>vcpu.svg. See docs/sensitivity.md.
             """)
 
-    @Option(parsing: .unconditional, help: "Shares (0-1] of the calibrated fault remainder spent under mmu_lock, comma-separated (at most \(SensitivityGrid.maximumAxis); default \(SensitivityGrid.defaultShares)).")
+    @Option(parsing: .unconditional, help: "Shares (0-1] of the calibrated fault remainder spent under mmu_lock, comma-separated (at most \(SensitivityGrid.maximumAxis)).")
     var shares = SensitivityGrid.defaultShares
-    @Option(parsing: .unconditional, help: "Cache-line transfer latencies in nanoseconds, comma-separated (at most \(SensitivityGrid.maximumAxis); default \(SensitivityGrid.defaultLatencies)).")
+    @Option(parsing: .unconditional, help: "Cache-line transfer latencies in nanoseconds, comma-separated (at most \(SensitivityGrid.maximumAxis)).")
     var latencies = SensitivityGrid.defaultLatencies
-    @Option(parsing: .unconditional, help: "vCPU counts, comma-separated (1-\(RunCommand.maximumVCPUs); default \(SensitivityGrid.defaultVCPUs)); one map per count and ratio.")
+    @Option(parsing: .unconditional, help: "vCPU counts, comma-separated (1-\(RunCommand.maximumVCPUs)); one map per count and ratio.")
     var vcpus = SensitivityGrid.defaultVCPUs
-    @Option(parsing: .unconditional, help: "The pair writeLocked,lockless: the first's aging takes mmu_lock for write, the second's no mmu_lock (default \(SensitivityPair.defaultOption)).")
+    @Option(parsing: .unconditional, help: "The pair writeLocked,lockless: the first's aging takes mmu_lock for write, the second's no mmu_lock.")
     var backends = SensitivityPair.defaultOption
-    @Option(parsing: .unconditional, help: "Guest memory per vCPU, with K/M/G/T suffixes (default \(Self.defaultMemory)).")
+    @Option(parsing: .unconditional, help: "Guest memory per vCPU, with K/M/G/T suffixes.")
     var memory = Self.defaultMemory
-    @Option(parsing: .unconditional, help: "Accesses per vCPU after populate, in multiples of its pages (0-\(RunCommand.maximumRounds); default 0: populate only, where faults contend with aging).")
+    @Option(parsing: .unconditional, help: "Accesses per vCPU after populate, in multiples of its pages (0-\(RunCommand.maximumRounds); 0: populate only, where faults contend with aging).")
     var rounds = 0
     @Option(parsing: .unconditional, help: "Seed of every vCPU's access stream (0-\(UInt64.max)).")
     var seed = WorkloadSettings().seed
@@ -43,8 +43,9 @@ struct SensitivityCommand: ParsableCommand {
     var output: String?
     @OptionGroup var progress: ProgressOptions
 
-    /// Small enough that the default map (150 cells, up to 1 GiB of guest at 32 vCPUs) runs in
-    /// minutes on two cores, large enough that populate spans many aging passes.
+    /// The default map (150 cells, up to 1 GiB of guest at 32 vCPUs) runs in about 20 s of a
+    /// release build on two cores; more memory would not add aging passes (populate and a pass
+    /// grow together), only time.
     static let defaultMemory = "32M"
     static let defaultOutput = "results/sensitivity.csv"
 
