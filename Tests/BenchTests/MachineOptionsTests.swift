@@ -59,13 +59,7 @@ import Testing
 
     @Test func rowsNameTheMachineAndThePlacement() throws {
         let directory = makeScratchDirectory()
-        let calibration = directory.appendingPathComponent("calibration.json").path
-        var file = Calibration(
-            id: "fixture", host: "h", cpu: "m", created: "t", memoryBytes: 256 << 10, targetPopulateSeconds: 1,
-            targetPassSeconds: 0.01, modelFaultNanos: 100, modelPassSeconds: 0.001, modelPagesPerPass: 10,
-            faultRemainderNanos: 3000, agingRemainderNanosPerPage: 200, checkedPopulateSeconds: 1, checkedPassSeconds: 0.01)
-        file.engine = VirtualEngineTests.costs()
-        try file.save(to: calibration)
+        let calibration = try VirtualEngineTests.calibrationFixture(in: directory)
 
         let virtual = directory.appendingPathComponent("virtual.csv").path
         let status = AgingBenchMain.run([

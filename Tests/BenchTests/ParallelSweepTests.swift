@@ -92,13 +92,7 @@ import Testing
     /// the run was started), progress says which cell finished, and `--jobs` is checked.
     @Test func jobsOnTheCommandLine() throws {
         let directory = makeScratchDirectory()
-        let calibration = directory.appendingPathComponent("calibration.json").path
-        var file = Calibration(
-            id: "fixture", host: "h", cpu: "m", created: "t", memoryBytes: 256 << 10, targetPopulateSeconds: 1,
-            targetPassSeconds: 0.01, modelFaultNanos: 100, modelPassSeconds: 0.001, modelPagesPerPass: 10,
-            faultRemainderNanos: 3000, agingRemainderNanosPerPage: 200, checkedPopulateSeconds: 1, checkedPassSeconds: 0.01)
-        file.engine = VirtualEngineTests.costs()
-        try file.save(to: calibration)
+        let calibration = try VirtualEngineTests.calibrationFixture(in: directory)
         let sweep = [
             "run", "--engine", "virtual", "--calibration", calibration, "--backends", "x86-tdp,baseline",
             "--memory", "1M", "--vcpus", "1,4", "--aging", "on,off", "--repetitions", "1", "--rounds", "2",

@@ -104,21 +104,9 @@ import Testing
         }
     }
 
-    /// A calibration file with fixed engine costs, so the command runs without measuring.
-    static func calibrationFixture(in directory: URL) throws -> String {
-        let path = directory.appendingPathComponent("calibration.json").path
-        var file = Calibration(
-            id: "fixture", host: "h", cpu: "m", created: "t", memoryBytes: 256 << 10, targetPopulateSeconds: 1,
-            targetPassSeconds: 0.01, modelFaultNanos: 100, modelPassSeconds: 0.001, modelPagesPerPass: 10,
-            faultRemainderNanos: 3000, agingRemainderNanosPerPage: 200, checkedPopulateSeconds: 1, checkedPassSeconds: 0.01)
-        file.engine = VirtualEngineTests.costs()
-        try file.save(to: path)
-        return path
-    }
-
     @Test func theCommandWritesTheCSVAndEveryMapBesideIt() throws {
         let directory = makeScratchDirectory()
-        let calibration = try Self.calibrationFixture(in: directory)
+        let calibration = try VirtualEngineTests.calibrationFixture(in: directory)
         let output = directory.appendingPathComponent("map.csv").path
         let (status, _) = AgingBenchMain.run([
             "sensitivity", "--calibration", calibration, "--shares", "0.1,0.3", "--latencies", "50,100,200",

@@ -18,6 +18,19 @@ import Testing
             backends: Dictionary(uniqueKeysWithValues: Backends.all.map { ($0.name, own) }))
     }
 
+    /// A calibration file in `directory` with fixed engine costs, so a command runs without
+    /// measuring; returns its path.
+    static func calibrationFixture(in directory: URL, costs: EngineCosts = Self.costs()) throws -> String {
+        let path = directory.appendingPathComponent("calibration.json").path
+        var file = Calibration(
+            id: "fixture", host: "h", cpu: "m", created: "t", memoryBytes: 256 << 10, targetPopulateSeconds: 1,
+            targetPassSeconds: 0.01, modelFaultNanos: 100, modelPassSeconds: 0.001, modelPagesPerPass: 10,
+            faultRemainderNanos: 3000, agingRemainderNanosPerPage: 200, checkedPopulateSeconds: 1, checkedPassSeconds: 0.01)
+        file.engine = costs
+        try file.save(to: path)
+        return path
+    }
+
     static let context = RunContext(commit: "c", host: "h", cpuModel: "m", cores: 2, build: "debug", timestamp: "t", executable: "e")
 
     static func settings(_ engine: Engine, costs: CostModel = .hostOnly, schedule: Schedule = .deterministic) -> WorkloadSettings {
@@ -159,15 +172,9 @@ import Testing
 
     @Test func runRefusesWhatTheVirtualEngineDoesNotModelAndMeasuresMissingCosts() throws {
         let directory = makeScratchDirectory()
-        let calibration = directory.appendingPathComponent("calibration.json").path
-        var file = Calibration(
-            id: "fixture", host: "h", cpu: "m", created: "t", memoryBytes: 256 << 10, targetPopulateSeconds: 1,
-            targetPassSeconds: 0.01, modelFaultNanos: 100, modelPassSeconds: 0.001, modelPagesPerPass: 10,
-            faultRemainderNanos: 3000, agingRemainderNanosPerPage: 200, checkedPopulateSeconds: 1, checkedPassSeconds: 0.01)
         var costs = Self.costs()
         costs.backends["baseline"] = nil
-        file.engine = costs
-        try file.save(to: calibration)
+        let calibration = try Self.calibrationFixture(in: directory, costs: costs)
         let output = directory.appendingPathComponent("virtual.csv").path
         let status = AgingBenchMain.run([
             "run", "--engine", "virtual", "--calibration", calibration, "--backends", "x86-tdp,baseline",
