@@ -14,7 +14,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", exact: "0.2.0"),
-        .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
         // `swift package generate-documentation --target Core`: AgingBenchCore's DocC catalog
         // (Sources/Core/AgingBenchCore.docc). A plugin only: nothing the benchmark builds links it.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", exact: "1.5.0"),
@@ -49,7 +48,6 @@ let package = Package(
                 "Results", "Core", "Backends", "CPlatform", "CReference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
-                .product(name: "HeapModule", package: "swift-collections"),
             ],
             // The virtual engine's event loop mutates a class's stored arrays and structs per
             // event; Swift checks each such access for exclusivity at run time, which callgrind

@@ -1,6 +1,5 @@
 import Core
 import Results
-import HeapModule
 
 /// How the virtual engine orders agents whose next steps fall at the same virtual time.
 public enum Schedule: String, Sendable, CaseIterable {
@@ -152,7 +151,7 @@ private final class VirtualRun<MMU: SecondaryMMU> {
     /// may fall between them (a TLB shootdown is answered at most this much later).
     static var accessQuantumNanos: Double { 500 }
 
-    private var events = Heap<Event>()
+    private var events = EventQueue<Event>()
     private var scheduled: UInt64 = 0
     private var random: SplitMix64
     private var lock = VirtualLock()
@@ -457,7 +456,7 @@ private final class VirtualRun<MMU: SecondaryMMU> {
         if exclusive { stats.write.holdTicks &+= hold } else { stats.read.holdTicks &+= hold }
         lock.release(exclusive: exclusive)
         let out = lines.write(SharedLine.mmuLockWord.rawValue, by: agent, at: time)
-        for waiter in lock.admit() { scheduleStep(waiter.agent, at: out) }
+        lock.admit { waiter in scheduleStep(waiter.agent, at: out) }
         lines.setSpinner(SharedLine.mmuLockWord.rawValue, lock.spinner)
         return out + stretch(costs.lockPairNanos / 2)
     }

@@ -57,25 +57,32 @@ struct VirtualLock {
         }
     }
 
-    /// The waiters that hold the lock now, in queue order: the head writer once the readers
-    /// have drained, or the readers at the head once no writer holds it.
-    mutating func admit() -> [Waiter] {
-        var admitted: [Waiter] = []
+    /// Hands `grant` the waiters that hold the lock now, in queue order: the head writer once
+    /// the readers have drained, or the readers at the head once no writer holds it.
+    mutating func admit(_ grant: (Waiter) -> Void) {
+        var admittedReaders = false
         while !isQueueEmpty {
             let waiter = queue[head]
             if waiter.exclusive {
-                guard admitted.isEmpty, readers == 0, !writerHolds else { break }
+                guard !admittedReaders, readers == 0, !writerHolds else { return }
                 writerHolds = true
                 queuedWriters -= 1
                 popHead()
-                admitted.append(waiter)
-                break
+                grant(waiter)
+                return
             }
-            guard !writerHolds else { break }
+            guard !writerHolds else { return }
             readers += 1
+            admittedReaders = true
             popHead()
-            admitted.append(waiter)
+            grant(waiter)
         }
+    }
+
+    /// The waiters `admit` hands out, as an array.
+    mutating func admit() -> [Waiter] {
+        var admitted: [Waiter] = []
+        admit { admitted.append($0) }
         return admitted
     }
 
