@@ -92,12 +92,8 @@ struct MachineCounters: Sendable, Hashable {
     var zoneLockAcquisitions: UInt64 = 0
     var lruLockAcquisitions: UInt64 = 0
     var memcgCharges: UInt64 = 0
-    /// Writes to `mmap_lock`'s count (two per read-side section).
-    var mmapLockWrites: UInt64 = 0
     /// Line moves between CPUs, all lines.
     var lineMoves: UInt64 = 0
-    /// Moves of `mmu_lock`'s word alone.
-    var lockWordMoves: UInt64 = 0
     /// Events the virtual engine ran (its speed is these per second of the cell's wall time).
     var events: UInt64 = 0
 }
@@ -274,7 +270,6 @@ private final class VirtualRun<MMU: SecondaryMMU> {
         counters.zoneLockAcquisitions = zoneLock.acquisitions
         counters.lruLockAcquisitions = lruLock.acquisitions
         counters.lineMoves = lines.totalMoves
-        counters.lockWordMoves = lines.moves(SharedLine.mmuLockWord.rawValue)
         return EngineRun(
             vcpus: reports, aging: aging, populateStart: 0, workStart: UInt64(workStart.rounded()), machine: counters)
     }
@@ -398,7 +393,6 @@ private final class VirtualRun<MMU: SecondaryMMU> {
 
     /// A read-side `mmap_lock` section's two writes to its count, around `work` from `time`.
     private func mmapReadSection(by agent: Int, at time: Double, work: (Double) -> Double) -> Double {
-        counters.mmapLockWrites &+= 2
         let inside = writeHost(.mmapLock, by: agent, at: time)
         return writeHost(.mmapLock, by: agent, at: work(inside))
     }
@@ -529,7 +523,6 @@ private final class VirtualRun<MMU: SecondaryMMU> {
             if result == .present {
                 now += stretch(costs.gupPresentNanos + remainder(\.underMmapLock))
             } else {
-                counters.mmapLockWrites &+= 1
                 now = writeHost(.mmapLock, by: index, at: now)
                 let touch = firstTouches[index]
                 if KernelBatches.isBatchStart(touch, size: KernelBatches.memcgCharge) {
@@ -560,7 +553,6 @@ private final class VirtualRun<MMU: SecondaryMMU> {
             now = takeHostLock(&lruLock, by: index, at: now, hold: hostBatchHold(KernelBatches.lruAdd))
         }
         firstTouches[index] &+= 1
-        counters.mmapLockWrites &+= 1
         now = writeHost(.mmapLock, by: index, at: now)
         requestFaultLock(index, at: now)
     }
