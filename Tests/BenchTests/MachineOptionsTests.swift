@@ -81,6 +81,13 @@ import Testing
         #expect(presetStatus == .success)
         let presetRows = try csvRows(String(contentsOfFile: preset, encoding: .utf8))
         #expect(!presetRows.isEmpty && presetRows.allSatisfy { $0["machine"] == "graviton2" && $0["placement"] == "spread" })
+        // Without --output, a preset on a named profile writes a file of its own beside the host's.
+        let command = try #require(try AgingBench.parseAsRoot([
+            "--preset", "paper", "--calibration", calibration, "--machine", "graviton2", "--quiet",
+        ]) as? RunCommand)
+        #expect(try command.validated().destination == .file(path: "results/paper-graviton2.csv", createParent: true))
+        #expect(SweepPreset.paper.output(.csv) == "results/paper.csv")
+        #expect(SweepPreset.virtualSeries.output(.json, machine: .host) == "results/latest-virtual.json")
 
         let real = directory.appendingPathComponent("real.csv").path
         #expect(runTinySweep(output: real, ["--machine", "host"]) == .success)

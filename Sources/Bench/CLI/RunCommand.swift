@@ -156,7 +156,7 @@ struct RunCommand: ParsableCommand {
         let jobs = try checkedJobs(settings: settings)
         try costOptions.checkCalibration(virtualEngine: engineKind == .virtual)
         settings.costs = costModel
-        let destination = try checkedDestination(preset: sweepPreset)
+        let destination = try checkedDestination(preset: sweepPreset, machine: settings.machine)
         return Validated(
             plan: plan, settings: settings, format: format, destination: destination, resume: resume, jobs: jobs,
             parameters: identityParameters(plan: plan, settings: settings),
@@ -341,11 +341,11 @@ struct RunCommand: ParsableCommand {
     }
 
     /// Where the results go, and whether `--resume` can read them back from there.
-    private func checkedDestination(preset: SweepPreset?) throws(InputError) -> OutputDestination {
+    private func checkedDestination(preset: SweepPreset?, machine: MachineProfile) throws(InputError) -> OutputDestination {
         if output == "" { throw InputError("--output is empty: give a file, or - for standard output") }
         var destination = OutputDestination(option: output, format: format)
         if output == nil, let preset {
-            destination = .file(path: preset.output(format), createParent: true)
+            destination = .file(path: preset.output(format, machine: machine), createParent: true)
         }
         if resume {
             guard format != .markdown else {

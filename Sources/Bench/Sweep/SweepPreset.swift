@@ -27,11 +27,14 @@ public enum SweepPreset: String, Sendable, CaseIterable {
 
     public var vcpus: String { "1,2,4,8,16,32,64,112" }
 
-    /// Where the results go when `--output` is not given.
-    public func output(_ format: OutputFormat) -> String {
-        switch self {
-        case .virtualSeries: "results/latest-virtual.\(format.fileExtension)"
-        case .paper: "results/paper.\(format.fileExtension)"
+    /// Where the results go when `--output` is not given: on a machine profile other than
+    /// `host` the file name carries the profile's, so one profile's run never replaces another's.
+    public func output(_ format: OutputFormat, machine: MachineProfile = .host) -> String {
+        let stem = switch self {
+        case .virtualSeries: "results/latest-virtual"
+        case .paper: "results/paper"
         }
+        let suffix = machine == .host ? "" : "-\(machine.name)"
+        return "\(stem)\(suffix).\(format.fileExtension)"
     }
 }
