@@ -185,6 +185,8 @@ private final class VirtualRun<MMU: SecondaryMMU> {
     private var agingHolds: LockMode?
     private var nesting = false
     private var unmapStats = LockStats()
+    /// The invalidation the unmapper holds the write lock for, priced after its release.
+    private var pendingUnmap: AgentStep?
 
     private var agingIndex: Int { vcpus.count }
     private var unmapIndex: Int { setup.cell.vcpus + 1 }
@@ -639,8 +641,6 @@ private final class VirtualRun<MMU: SecondaryMMU> {
         gates[unmapIndex] = .holding
         scheduleStep(unmapIndex, at: now + stretch(lockedNanoseconds(of: step)))
     }
-
-    private var pendingUnmap: AgentStep?
 
     /// The zap's release at `time`, then the shootdown and the host's unmap.
     private func endUnmap(at time: Double) {
