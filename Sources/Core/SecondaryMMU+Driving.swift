@@ -18,6 +18,9 @@ public struct FaultEntry: Sendable {
         self.sequence = sequence
         self.hostResult = hostResult
     }
+
+    /// Whether the GUP step found no frame within the host's budget (nothing was done).
+    @inlinable public var stalled: Bool { hostResult == .stalled }
 }
 
 /// One access's faults so far, and those that made no progress an invalidation explains
@@ -69,6 +72,11 @@ extension SecondaryMMU {
         while attemptAccess(gfn, write: write, thread: thread, tlb: tlb) == .missed {
             let start = Ticks.now()
             let entry = enterFault(gfn, write: write, thread: thread, tlb: tlb, host: host)
+            if entry.stalled {
+                abandonFault(thread: thread, tlb: tlb)
+                OSThread.yield()
+                continue
+            }
             _ = completeFault(gfn, write: write, entry: entry, thread: thread, tlb: tlb, progress: &progress)
             onFault(Ticks.now() &- start, entry.hostResult)
         }
@@ -101,9 +109,18 @@ extension SecondaryMMU {
         var result: HostMemory.FaultResult?
         if let host {
             result = host.memory.faultIn(gfn, write: write)
-            host.spendFaultRemainder()
+            if result != .stalled { host.spendFaultRemainder() }
+            if let result, result.isRefault { host.spendSwapIn() }
         }
         return FaultEntry(sequence: sequence, hostResult: result)
+    }
+
+    /// A fault whose GUP step stalled (`FaultEntry.stalled`): back into guest mode with nothing
+    /// installed; the access retries once reclaim has freed memory.
+    @inlinable @inline(__always)
+    public func abandonFault(thread: HostThread, tlb: TLB.Port?) {
+        thread.enterReadSide()
+        tlb?.enterGuest()
     }
 
     /// The fault's second half: `handleFault` (the fault lock, the invalidation check, walk and

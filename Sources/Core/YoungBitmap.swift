@@ -26,6 +26,10 @@ public struct YoungBitmap: Sendable, Hashable, CustomStringConvertible {
         bits |= 1 &<< Self.bit(for: gfn, in: range)
     }
 
+    @inlinable public mutating func remove(_ gfn: UInt64, in range: GFNRange) {
+        bits &= ~(1 &<< Self.bit(for: gfn, in: range))
+    }
+
     @inlinable public var isEmpty: Bool { bits == 0 }
     @inlinable public var count: Int { bits.nonzeroBitCount }
 

@@ -14,20 +14,28 @@ struct AgingAgent<MMU: SecondaryMMU> {
         case did(AgentStep)
         /// It wants to make `call`, under `lock` (nil: it takes no lock).
         case call(AgingDriver<MMU>.NotifierCall, lock: LockMode?)
+        /// kswapd has nothing to reclaim: it sleeps until the engine wakes it (free memory
+        /// below the low watermark, or a fault stalled).
+        case sleeping
         /// Its last pass ended.
         case finished
     }
 
-    private enum State { case pass, window, call, done }
+    private enum State { case pass, window, call, victims, kswapd, reclaim, done }
 
     var driver: AgingDriver<MMU>
-    private var state = State.pass
+    private var state: State
     private var nextGFN: UInt64 = 0
     /// The engine's time at which the pass in progress began.
     private var passStart = 0.0
     private var window: AgingDriver<MMU>.Window?
+    /// Reclaim's victim found old, to evict next.
+    private var oldVictim: UInt64?
 
-    init(driver: AgingDriver<MMU>) { self.driver = driver }
+    init(driver: AgingDriver<MMU>) {
+        self.driver = driver
+        state = driver.underPressure ? .kswapd : .pass
+    }
 
     /// The aging thread's stop rule, in both engines: at least one pass, then passes while any
     /// vCPU is still working.
@@ -37,6 +45,31 @@ struct AgingAgent<MMU: SecondaryMMU> {
     mutating func step(at time: Double, allVCPUsDone: Bool) -> Next {
         switch state {
         case .done: return .finished
+        case .kswapd:
+            // Under a budget the thread is kswapd: it reclaims when memory runs low, and ages
+            // only when reclaim needs a generation.
+            if allVCPUsDone {
+                state = .done
+                return .finished
+            }
+            guard driver.reclaimNeeded else { return .sleeping }
+            state = .reclaim
+            return step(at: time, allVCPUsDone: allVCPUsDone)
+        case .reclaim:
+            if let page = oldVictim {
+                oldVictim = nil
+                return .call(.evict(page), lock: AgingDriver<MMU>.NotifierCall.evict(page).lockMode(capabilities))
+            }
+            if driver.reclaimDone {
+                state = .kswapd
+                return step(at: time, allVCPUsDone: allVCPUsDone)
+            }
+            guard let page = driver.nextVictim() else {
+                state = .pass
+                return step(at: time, allVCPUsDone: allVCPUsDone)
+            }
+            let call = AgingDriver<MMU>.NotifierCall.reference(page)
+            return .call(call, lock: call.lockMode(capabilities))
         case .pass:
             driver.beginPass()
             passStart = time
@@ -46,7 +79,11 @@ struct AgingAgent<MMU: SecondaryMMU> {
         case .window:
             guard nextGFN < driver.guestPages else {
                 driver.endPass(ticks: UInt64((time - passStart).rounded()))
-                state = Self.passFollows(allVCPUsDone: allVCPUsDone) ? .pass : .done
+                if driver.underPressure {
+                    state = .reclaim
+                } else {
+                    state = Self.passFollows(allVCPUsDone: allVCPUsDone) ? .pass : .done
+                }
                 return .did(.passEnd)
             }
             let range = driver.windowRange(at: nextGFN)
@@ -58,26 +95,48 @@ struct AgingAgent<MMU: SecondaryMMU> {
         case .call:
             guard let call = driver.nextCall(&window!) else {
                 let young = window!.young.count
+                driver.finishCalls(&window!)
+                state = .victims
+                return .did(.promote(youngPages: young))
+            }
+            return .call(call, lock: call.lockMode(capabilities))
+        case .victims:
+            guard let call = driver.nextVictimCall(&window!) else {
                 driver.endWindow(window!)
                 window = nil
                 state = .window
-                return .did(.promote(youngPages: young))
+                return step(at: time, allVCPUsDone: allVCPUsDone)
             }
-            return .call(call, lock: call.lockMode(driver.mmu.capabilities))
+            return .call(call, lock: call.lockMode(capabilities))
         }
     }
 
+    private var capabilities: BackendCapabilities { driver.mmu.capabilities }
+
+    /// The first page of the window being aged (0 between windows).
+    var windowStart: UInt64 { window?.range.start ?? 0 }
+
     /// Makes `call`, its lock granted.
     mutating func perform(_ call: AgingDriver<MMU>.NotifierCall) -> AgentStep {
-        driver.perform(call, on: &window!)
-        let range: GFNRange
-        let clears: Bool
+        let lock = call.lockMode(capabilities)
         switch call {
-        case .page(let gfn): (range, clears) = (GFNRange(start: gfn, count: 1), true)
-        case .bitmapTest: (range, clears) = (window!.range, false)
-        case .bitmapClear: (range, clears) = (window!.range, true)
+        case .reference(let page) where state == .reclaim:
+            driver.countNotifierCall()
+            if driver.checkReference(page) { oldVictim = page }
+            return .notifierCall(range: GFNRange(start: page, count: 1), clears: true, lock: lock)
+        case .evict(let page):
+            let hidden = window.map { $0.hidden.contains(page, in: $0.range) } ?? false
+            return .invalidation(pages: 1, unmapped: driver.evictVictim(page, hidden: hidden))
+        default:
+            break
         }
-        return .notifierCall(range: range, clears: clears, lock: call.lockMode(driver.mmu.capabilities))
+        driver.perform(call, on: &window!)
+        switch call {
+        case .page(let gfn), .reference(let gfn): return .notifierCall(range: GFNRange(start: gfn, count: 1), clears: true, lock: lock)
+        case .bitmapTest: return .notifierCall(range: window!.range, clears: false, lock: lock)
+        case .bitmapClear: return .notifierCall(range: window!.range, clears: true, lock: lock)
+        case .evict: return .invalidation(pages: 1, unmapped: 0)
+        }
     }
 }
 
@@ -90,6 +149,9 @@ struct AgingReport: Sendable {
     var evictions: UInt64 = 0
     var pagesAged: UInt64 = 0
     var falseOld: UInt64 = 0
+    /// Reclaim's victims checked before eviction, and those found young (kept).
+    var victimsChecked: UInt64 = 0
+    var victimsReferenced: UInt64 = 0
     var lockStats = LockStats()
     /// The aging thread's events (its shootdowns among them, and the unmapper's).
     var events = MMUEvents()
@@ -107,8 +169,10 @@ struct AgingReport: Sendable {
         evictions = driver.evictions
         pagesAged = driver.pagesAged
         falseOld = driver.falseOld
+        victimsChecked = driver.victimsChecked
+        victimsReferenced = driver.victimsReferenced
         self.lockStats = lockStats
-        events = driver.thread.events
-        driver.thread.retire()
+        for thread in driver.threads { events = events + thread.events }
+        driver.retire()
     }
 }

@@ -8,7 +8,18 @@ import Core
 /// only; move young folios to the youngest generation (opened at the start of each pass); and,
 /// with `evictAfter > 0`, evict present pages whose folio is `evictAfter` or more generations old
 /// (in `eviction-only` mode only after `clear_young` on the secondary MMU says they are old, as
-/// `folio_referenced` asks), in contiguous runs through `SecondaryMMU.invalidate`.
+/// `folio_referenced` asks), one folio (page) per `SecondaryMMU.invalidate`, as `try_to_unmap`.
+///
+/// Under a host budget (`HostMemory.budget`) the driver is kswapd with MGLRU (`reclaim`): when
+/// free memory is below the low watermark it reclaims until it is back at the high one, taking
+/// victims from the oldest generation that has resident pages (`nextVictim`), checking each
+/// with `clear_flush_young` on the host PTE and the secondary MMU (`checkReference`, the
+/// backend's per-page aging lock) and evicting the old ones (`evictVictim`: the zap under the
+/// write lock, the shootdown, the host's unmap, the swap-out); when only MGLRU's two youngest
+/// generations hold pages it runs an aging pass first (`should_run_aging`).
+///
+/// With several guests (`--vms`) the driver ages all of them, as kswapd walks every mm of the
+/// memcg: one generation sequence, each window asked of the guest whose memory it is.
 ///
 /// Without the host side (`--costs raw`) every gfn counts as present and nothing is evicted:
 /// the bare secondary MMU, as the C reference is timed against it.
@@ -22,8 +33,15 @@ import Core
 /// one marks its folio so its refault is told apart. Hits while the window is being aged are
 /// dropped at its end, so a hit on a translation this pass flushed never counts.
 struct AgingDriver<MMU: SecondaryMMU> {
-    let mmu: MMU
-    let thread: HostThread
+    /// One guest as the aging thread sees it: its secondary MMU, and the thread it calls it on.
+    struct Guest {
+        let mmu: MMU
+        let thread: HostThread
+    }
+
+    let guests: [Guest]
+    /// Guest pages per guest: guest *k* owns gfns [k × `pagesPerGuest`, (k + 1) × `pagesPerGuest`).
+    let pagesPerGuest: UInt64
     let guestPages: UInt64
     let windowPages: UInt64
     let evictAfter: UInt64
@@ -41,15 +59,25 @@ struct AgingDriver<MMU: SecondaryMMU> {
     private(set) var pagesAged: UInt64 = 0
     /// Pages reported old while a vCPU used them through its TLB since the previous pass.
     private(set) var falseOld: UInt64 = 0
+    /// Whether an eviction's shootdown waits here for the vCPUs' answers (the thread engine);
+    /// the virtual engine posts it and prices the wait itself.
+    var waitsForShootdowns = true
+    /// Reclaim's candidates checked (`folio_referenced`) and found young.
+    private(set) var victimsChecked: UInt64 = 0
+    private(set) var victimsReferenced: UInt64 = 0
+    /// Where reclaim's scan of the oldest generation stands, and that generation.
+    private var scanCursor: UInt64 = 0
+    private var oldestGeneration: UInt64 = 1
 
+    /// `others` are the further guests' MMUs (`--vms`); with none, `mmu` owns all `guestPages`.
     init(
         mmu: MMU, thread: HostThread, guestPages: UInt64, windowPages: Int, evictAfter: Int,
-        mode: DriverMode, host: HostSide?, remote: RemoteTLBs? = nil, flushOnAge: Bool = false
+        mode: DriverMode, host: HostSide?, remote: RemoteTLBs? = nil, flushOnAge: Bool = false, others: [MMU] = []
     ) {
         precondition(host != nil || evictAfter == 0, "eviction needs the host side")
         precondition(!flushOnAge || remote != nil, "flushing needs the vCPUs' TLBs")
-        self.mmu = mmu
-        self.thread = thread
+        guests = [Guest(mmu: mmu, thread: thread)] + others.map { Guest(mmu: $0, thread: $0.makeThread(role: .aging)) }
+        pagesPerGuest = guestPages / UInt64(1 + others.count)
         self.guestPages = guestPages
         self.windowPages = min(UInt64(max(windowPages, 1)), YoungBitmap.capacity)
         self.evictAfter = UInt64(max(0, evictAfter))
@@ -58,6 +86,28 @@ struct AgingDriver<MMU: SecondaryMMU> {
         self.remote = remote
         self.flushOnAge = flushOnAge
     }
+
+    /// Counts a notifier call the engine made through `checkReference` directly.
+    mutating func countNotifierCall() { notifierCalls &+= 1 }
+
+    /// The first guest's MMU and the thread it is called on (the only ones with one guest).
+    var mmu: MMU { guests[0].mmu }
+    var thread: HostThread { guests[0].thread }
+
+    /// Every guest's aging thread (one per guest's MMU).
+    var threads: [HostThread] { guests.map(\.thread) }
+
+    /// The lock accounting of every guest's aging thread, summed (the thread engine's).
+    var lockStats: LockStats { guests.dropFirst().reduce(thread.lockStats) { $0 + $1.thread.lockStats } }
+
+    /// The guest that owns `gfn`.
+    @inline(__always)
+    func guest(_ gfn: UInt64) -> Guest {
+        guests.count == 1 ? guests[0] : guests[Int(gfn / pagesPerGuest)]
+    }
+
+    /// Gives every guest's aging thread back.
+    func retire() { for guest in guests { guest.thread.retire() } }
 
     /// One pass over all guest memory.
     mutating func runPass() {
@@ -84,7 +134,8 @@ struct AgingDriver<MMU: SecondaryMMU> {
     /// The look-around window that starts at `gfn`.
     @inline(__always)
     func windowRange(at gfn: UInt64) -> GFNRange {
-        GFNRange(start: gfn, end: min(gfn + windowPages, guestPages))
+        let guestEnd = guests.count == 1 ? guestPages : (gfn / pagesPerGuest + 1) * pagesPerGuest
+        return GFNRange(start: gfn, end: min(gfn + windowPages, guestEnd))
     }
 
     // Inlined so the backend's walk specializes into the pass loop, as the C reference's does.
@@ -99,7 +150,15 @@ struct AgingDriver<MMU: SecondaryMMU> {
             if case .bitmapClear(let marked) = window.stage { perform(.bitmapClear(marked), on: &window) }
         }
         if case .perPage = window.stage { performRemaining(&window) }
+        finishCalls(&window)
+        if evictAfter > 0 { performEvictions(&window) }
         endWindow(window)
+    }
+
+    /// The window's evictions, one after another.
+    @inline(never)
+    private mutating func performEvictions(_ window: inout Window) {
+        while let call = nextVictimCall(&window) { perform(call, on: &window) }
     }
 
     /// The window's remaining calls: the per-page path, one `clear_young` per present page in
@@ -120,6 +179,10 @@ struct AgingDriver<MMU: SecondaryMMU> {
         var presentCount: Int
         /// Young pages: the host's, then the secondary MMU's as the calls report them.
         var young: YoungBitmap
+        /// Pages `--evict-after` takes once the calls are made (`finishCalls` chooses them),
+        /// and the one the eviction-only check found old, to evict next.
+        var victims = YoungBitmap()
+        var checkedVictim: UInt64?
         /// The window's TLB hits since the previous pass.
         var hidden: YoungBitmap
         var stage: Stage
@@ -141,13 +204,27 @@ struct AgingDriver<MMU: SecondaryMMU> {
         case bitmapClear(YoungBitmap)
         /// `clear_young` of one page, without a bitmap.
         case page(UInt64)
+        /// Reclaim's check of a victim (`folio_referenced`: `clear_flush_young` of one page).
+        case reference(UInt64)
+        /// The victim's eviction (`try_to_unmap`: the invalidation of one page).
+        case evict(UInt64)
 
         /// The `mmu_lock` mode the call takes on `capabilities`; nil when the call takes
-        /// nothing (a bitmap call the backend does not honour returns at once).
+        /// nothing (a bitmap call the backend does not honour returns at once). An eviction
+        /// zaps under the write lock on every backend (`kvm_mmu_notifier_invalidate_range_start`).
         func lockMode(_ capabilities: BackendCapabilities) -> LockMode? {
             switch self {
             case .bitmapTest, .bitmapClear: capabilities.bitmapAgingLock
-            case .page: capabilities.agingLock
+            case .page, .reference: capabilities.agingLock
+            case .evict: .write
+            }
+        }
+
+        /// The page the call is about (nil for the window's bitmap calls).
+        var page: UInt64? {
+            switch self {
+            case .bitmapTest, .bitmapClear: nil
+            case .page(let page), .reference(let page), .evict(let page): page
             }
         }
     }
@@ -209,8 +286,9 @@ struct AgingDriver<MMU: SecondaryMMU> {
     /// Makes `call` and records what it found in `window`.
     @inline(__always)
     mutating func perform(_ call: NotifierCall, on window: inout Window) {
-        notifierCalls &+= 1
+        if case .evict = call {} else { notifierCalls &+= 1 }
         let range = window.range
+        let (mmu, thread) = { let guest = self.guest(range.start); return (guest.mmu, guest.thread) }()
         switch call {
         case .bitmapTest:
             var young = YoungBitmap()
@@ -230,38 +308,54 @@ struct AgingDriver<MMU: SecondaryMMU> {
             window.stage = .done
         case .page(let page):
             if clearPage(page) { window.young.insert(page, in: range) }
+        case .reference(let page):
+            if checkReference(page) {
+                window.checkedVictim = page
+                if window.hidden.contains(page, in: range) { falseOld &+= 1 }
+            }
+        case .evict(let page):
+            evictVictim(page, hidden: window.hidden.contains(page, in: range))
         }
     }
 
     @inline(never)
     private func flushingClear(_ range: GFNRange, _ marked: YoungBitmap) {
-        _ = mmu.clearFlushYoung(range, bitmap: marked, thread: thread, remote: remote)
+        let guest = self.guest(range.start)
+        _ = guest.mmu.clearFlushYoung(range, bitmap: marked, thread: guest.thread, remote: remote)
     }
 
     /// One `clear_young` without a bitmap (flushing with `flushOnAge`); whether it was young.
     @inline(__always)
     private func clearPage(_ page: UInt64) -> Bool {
         let single = GFNRange(start: page, count: 1)
+        let guest = self.guest(page)
         let flags = flushOnAge
-            ? mmu.clearFlushYoung(single, thread: thread, remote: remote) : mmu.clearYoung(single, thread: thread)
+            ? guest.mmu.clearFlushYoung(single, thread: guest.thread, remote: remote)
+            : guest.mmu.clearYoung(single, thread: guest.thread)
         return flags.contains(.young)
     }
 
-    /// The window's last step: false-old accounting, folio promotion and eviction.
+    /// The window's calls are made: false-old accounting, folio promotion, and the victims
+    /// `--evict-after` takes (`nextVictimCall` hands them out).
     @inline(__always)
-    mutating func endWindow(_ window: Window) {
+    mutating func finishCalls(_ window: inout Window) {
         let young = window.young
         if let host {
             young.forEachGFN(in: window.range) { host.memory.promote($0) }
         }
         youngPages &+= UInt64(young.count)
-        if remote != nil || evictAfter > 0 { endWindowWithTLBsOrEviction(window) }
+        if remote != nil || evictAfter > 0 { accountFalseOldAndChooseVictims(&window) }
     }
 
-    /// False-old accounting (with TLBs) and eviction: out of line, as `takeHits`.
+    /// The window's last step, once its victims are gone: its TLB hits are dropped.
+    @inline(__always)
+    func endWindow(_ window: Window) {
+        if remote != nil || evictAfter > 0 { dropHits(window.range) }
+    }
+
+    /// False-old accounting (with TLBs) and the choice of victims: out of line, as `takeHits`.
     @inline(never)
-    private mutating func endWindowWithTLBsOrEviction(_ window: Window) {
-        defer { dropHits(window.range) }
+    private mutating func accountFalseOldAndChooseVictims(_ window: inout Window) {
         var hidden = window.hidden
         if remote != nil {
             hidden.formIntersection(window.present)
@@ -270,9 +364,29 @@ struct AgingDriver<MMU: SecondaryMMU> {
                 falseOld &+= UInt64(hidden.count)
             }
         }
-        if let host, evictAfter > 0 {
-            evict(in: window.range, present: window.present, young: window.young, hidden: hidden, host: host)
+        window.hidden = hidden
+        guard let host, evictAfter > 0 else { return }
+        let youngest = host.memory.youngestGeneration
+        guard youngest > evictAfter else { return }
+        let oldest = youngest - evictAfter
+        var victims = window.present
+        victims.bits &= ~window.young.bits
+        window.present.forEachGFN(in: window.range) { page in
+            let generation = host.memory.folios.generation(of: page)
+            if generation == 0 || generation > oldest { victims.remove(page, in: window.range) }
         }
+        window.victims = victims
+    }
+
+    /// The window's next eviction call: in `eviction-only` mode each victim is checked first
+    /// (`folio_referenced`), and only one found old is evicted; nil when none is left.
+    mutating func nextVictimCall(_ window: inout Window) -> NotifierCall? {
+        if let page = window.checkedVictim {
+            window.checkedVictim = nil
+            return .evict(page)
+        }
+        guard let page = window.victims.popFirst(in: window.range) else { return nil }
+        return mode == .evictionOnly ? .reference(page) : .evict(page)
     }
 
     /// Hits while the window was aged go: they were on translations this pass's flushes
@@ -289,49 +403,104 @@ struct AgingDriver<MMU: SecondaryMMU> {
         remote.ledger.take(window)
     }
 
-    /// Evicts the window's present pages whose folio is old enough, in contiguous runs; `hidden`
-    /// holds the window's pages used through a TLB since the previous pass.
-    private mutating func evict(
-        in window: GFNRange, present: YoungBitmap, young: YoungBitmap, hidden: YoungBitmap, host: HostSide
-    ) {
-        let youngest = host.memory.youngestGeneration
-        guard youngest > evictAfter else { return }
-        let oldest = youngest - evictAfter
-        var runStart: UInt64?
-        for page in window.start..<window.end {
-            var evict = false
-            if present.contains(page, in: window) && !young.contains(page, in: window) {
-                let generation = host.memory.folios.generation(of: page)
-                evict = generation != 0 && generation <= oldest
-                if evict && mode == .evictionOnly {
-                    notifierCalls &+= 1
-                    let range = GFNRange(start: page, count: 1)
-                    if mmu.clearFlushYoung(range, thread: thread, remote: remote).contains(.young) {
-                        host.memory.promote(page)
-                        youngPages &+= 1
-                        evict = false
-                    } else if hidden.contains(page, in: window) {
-                        falseOld &+= 1
-                    }
-                }
+    // MARK: Reclaim under a budget (kswapd)
+
+    /// MGLRU's `MIN_NR_GENS` (`include/linux/mmzone.h`): eviction leaves the two youngest
+    /// generations alone; when only they hold pages, aging must run first.
+    static var minimumGenerations: UInt64 { 2 }
+
+    /// Whether the host has a budget, so the driver reclaims instead of passing back to back.
+    var underPressure: Bool { host?.memory.budget != nil }
+
+    /// Whether kswapd has work: free memory below the low watermark, or a fault stalled.
+    var reclaimNeeded: Bool { host.map { $0.memory.isBelowLowWatermark || $0.memory.wouldStall } ?? false }
+
+    /// Whether kswapd is done: free memory back at the high watermark, or nothing left to take.
+    var reclaimDone: Bool {
+        guard let memory = host?.memory else { return true }
+        return memory.isAtHighWatermark || memory.residentPages == 0
+    }
+
+    /// The next victim: a resident page of the oldest generation that holds one, the scan
+    /// going on from where it stopped (the model's LRU order within a generation is gfn order);
+    /// nil when only the `minimumGenerations` youngest hold pages (age first).
+    mutating func nextVictim() -> UInt64? {
+        guard let memory = host?.memory, memory.residentPages > 0, guestPages > 0 else { return nil }
+        while oldestGeneration + Self.minimumGenerations <= memory.youngestGeneration {
+            for _ in 0..<guestPages {
+                let page = scanCursor
+                scanCursor = page + 1 == guestPages ? 0 : page + 1
+                let generation = memory.folios.generation(of: page)
+                if generation != 0 && generation <= oldestGeneration { return page }
             }
-            if evict {
-                if runStart == nil { runStart = page }
-            } else if let start = runStart {
-                evictRun(GFNRange(start: start, end: page), window: window, hidden: hidden, host: host)
-                runStart = nil
-            }
+            oldestGeneration += 1
         }
-        if let start = runStart {
-            evictRun(GFNRange(start: start, end: window.end), window: window, hidden: hidden, host: host)
+        return nil
+    }
+
+    /// `folio_referenced` on a victim: `clear_flush_young` of its host PTE and of the secondary
+    /// MMU's entry (under the backend's per-page aging lock). A young victim moves to the
+    /// youngest generation. Returns whether it is old (to be evicted).
+    mutating func checkReference(_ page: UInt64) -> Bool {
+        victimsChecked &+= 1
+        var young = false
+        if let memory = host?.memory, let slot = memory.table.slot(for: page) {
+            let pte = slot.load()
+            if HostMemory.format.isHardwarePresent(pte) { young = memory.testAndClearAccessed(slot, pte) }
+        }
+        let guest = self.guest(page)
+        let single = GFNRange(start: page, count: 1)
+        if guest.mmu.clearYoung(single, thread: guest.thread).contains(.young) {
+            young = true
+            shootDown(single, thread: guest.thread)
+        }
+        guard young else { return true }
+        host?.memory.promote(page)
+        youngPages &+= 1
+        victimsReferenced &+= 1
+        return false
+    }
+
+    /// `try_to_unmap` and the swap-out of one victim: the secondary MMU's invalidation (the
+    /// zap under the write lock, the shootdown), the host's unmap, the page written to swap.
+    /// `hidden`: a vCPU used it through its TLB since the previous pass (its refault is told
+    /// apart). Returns the pages unmapped (0 if it was no longer present).
+    @discardableResult
+    mutating func evictVictim(_ page: UInt64, hidden: Bool) -> Int {
+        guard let host else { return 0 }
+        let range = GFNRange(start: page, count: 1)
+        let guest = self.guest(page)
+        var unmapped = 0
+        guest.mmu.invalidate(range, thread: guest.thread) {
+            shootDown(range, thread: guest.thread)
+            unmapped = host.memory.unmap(range) { _ in hidden }
+        }
+        evictions &+= UInt64(unmapped)
+        host.spendSwapOut(pages: unmapped)
+        return unmapped
+    }
+
+    /// The flush of `range` from every vCPU's TLB: waited for here, or posted for the engine.
+    private func shootDown(_ range: GFNRange, thread: HostThread) {
+        guard let remote else { return }
+        if waitsForShootdowns {
+            remote.shootDown(range, thread: thread)
+        } else {
+            for tlb in remote.tlbs { _ = tlb.post(range) }
         }
     }
 
-    private mutating func evictRun(_ run: GFNRange, window: GFNRange, hidden: YoungBitmap, host: HostSide) {
-        var unmapped = 0
-        mmu.invalidate(run, thread: thread, remote: remote) {
-            unmapped = host.memory.unmap(run) { hidden.contains($0, in: window) }
+    /// kswapd's run, fused (the thread engine): until free memory is back at the high
+    /// watermark, evict old victims from the oldest generation, aging first whenever only the
+    /// youngest generations hold pages.
+    mutating func reclaim() {
+        while !reclaimDone {
+            guard let page = nextVictim() else {
+                runPass()
+                continue
+            }
+            notifierCalls &+= 1
+            if checkReference(page) { evictVictim(page, hidden: false) }
         }
-        evictions &+= UInt64(unmapped)
     }
 }

@@ -13,6 +13,9 @@ struct VCPUReport: Sendable {
     var falseOldRefaults: UInt64 = 0
     /// Walks that found a mapping of a page the host had unmapped: a zap undone.
     var staleAccesses: UInt64 = 0
+    /// Fault attempts that found no frame within the host's budget (the thread engine's count;
+    /// the virtual engine counts stalls in `MachineCounters`).
+    var allocationStalls: UInt64 = 0
     var tlb = TLB.Counters()
     /// Fault durations in the engine's ticks.
     var faultTicks = Self.faultHistogram()
@@ -135,6 +138,14 @@ struct VCPU<MMU: SecondaryMMU> {
         return .fault(lock: faultLock)
     }
 
+    /// A fault whose GUP step stalled (no frame within the host's budget): back into guest
+    /// mode with nothing installed; the next `stepAccess` retries the access.
+    mutating func abandonFault() {
+        mmu.abandonFault(thread: thread, tlb: tlb)
+        faultEntry = nil
+        inGuest = true
+    }
+
     /// Records a fault's duration, in the engine's ticks.
     mutating func recordFault(ticks: UInt64) { Self.record(faultTicks: ticks, report: &report) }
 
@@ -157,6 +168,13 @@ struct VCPU<MMU: SecondaryMMU> {
             while Self.attempt(gfn, write: write, mmu: mmu, thread: thread, tlb: tlb, host: stale, report: &report) == .missed {
                 let start = Ticks.now()
                 let entry = Self.enterFault(gfn, write: write, mmu: mmu, thread: thread, tlb: tlb, host: host, report: &report)
+                if entry.stalled {
+                    // No frame within the budget: wait for kswapd, then retry the access.
+                    mmu.abandonFault(thread: thread, tlb: tlb)
+                    report.allocationStalls &+= 1
+                    OSThread.yield()
+                    continue
+                }
                 _ = mmu.completeFault(gfn, write: write, entry: entry, thread: thread, tlb: tlb, progress: &progress)
                 report.faults &+= 1
                 Self.record(faultTicks: Ticks.now() &- start, report: &report)

@@ -15,19 +15,22 @@ struct CellAudit {
 
     init() {}
 
+    /// Every guest's MMU audited over its own gfns.
     init<MMU: SecondaryMMU>(_ setup: CellSetup<MMU>, staleAccesses: UInt64) {
-        let (mmu, host) = (setup.mmu, setup.host)
-        let all = GFNRange(start: 0, count: setup.guestPages)
-        let auditor = mmu.makeThread(role: .aging)
-        identityViolations = mmu.identityViolations(in: all, thread: auditor)
-        if let host {
-            mmu.forEachMapping(in: all, thread: auditor) { gfn, _ in
-                if !host.memory.isPresent(gfn) { staleMappings += 1 }
+        let host = setup.host
+        for (index, mmu) in setup.mmus.enumerated() {
+            let own = GFNRange(start: UInt64(index) * setup.pagesPerGuest, count: setup.pagesPerGuest)
+            let auditor = mmu.makeThread(role: .aging)
+            identityViolations += mmu.identityViolations(in: own, thread: auditor)
+            if let host {
+                mmu.forEachMapping(in: own, thread: auditor) { gfn, _ in
+                    if !host.memory.isPresent(gfn) { staleMappings += 1 }
+                }
             }
+            auditor.retire()
+            useAfterFreeReads += mmu.useAfterFreeReads
         }
-        auditor.retire()
         self.staleAccesses = staleAccesses
-        useAfterFreeReads = mmu.useAfterFreeReads
     }
 }
 
@@ -40,9 +43,9 @@ struct TableBytes {
 
     init() {}
 
-    init<MMU: SecondaryMMU>(mmu: MMU, host: HostSide?) {
-        secondary = mmu.pageTableBytes
-        jemalloc = mmu.jemallocTableBytes
+    init<MMU: SecondaryMMU>(mmus: [MMU], host: HostSide?) {
+        secondary = mmus.reduce(0) { $0 + $1.pageTableBytes }
+        jemalloc = mmus.reduce(0) { $0 + $1.jemallocTableBytes }
         self.host = host?.memory.tableBytes ?? 0
     }
 }

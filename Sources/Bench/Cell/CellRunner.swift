@@ -14,19 +14,32 @@ public enum CellRunner {
         _ cell: SweepCell, descriptor: BackendDescriptor, settings: WorkloadSettings, context: RunContext
     ) throws(InputError) -> RunRecord {
         let guestPages = cell.memoryPerVCPU.bytes / GuestMemory.pageBytes * UInt64(cell.vcpus)
-        let mmu = descriptor.make(MMUConfiguration(gfnCount: guestPages, accessTracking: settings.accessTracking))
-        return try run(cell, mmu: mmu, backend: descriptor.name, settings: settings, context: context)
+        // One MMU per guest (`--vms`); each maps its own vCPUs' gfns.
+        let mmus = (0..<max(1, settings.vms)).map { _ in
+            descriptor.make(MMUConfiguration(gfnCount: guestPages, accessTracking: settings.accessTracking))
+        }
+        return try run(cell, mmus: mmus, backend: descriptor.name, settings: settings, context: context)
     }
 
     /// Runs `cell` on `mmu` (fresh and empty) in the engine `settings` names.
     static func run(
         _ cell: SweepCell, mmu: any SecondaryMMU, backend: String, settings: WorkloadSettings, context: RunContext
     ) throws(InputError) -> RunRecord {
+        try run(cell, mmus: [mmu], backend: backend, settings: settings, context: context)
+    }
+
+    /// Runs `cell` on one fresh, empty MMU per guest in the engine `settings` names.
+    static func run(
+        _ cell: SweepCell, mmus: [any SecondaryMMU], backend: String, settings: WorkloadSettings, context: RunContext
+    ) throws(InputError) -> RunRecord {
+        guard cell.vcpus % mmus.count == 0 else {
+            throw InputError("\(cell.vcpus) vCPUs cannot be split evenly among \(mmus.count) VMs (--vms)")
+        }
         switch settings.engine {
-        case .real: return try specialized(cell, mmu: mmu, engine: ThreadEngine(), backend: backend, settings: settings, context: context)
+        case .real: return try specialized(cell, mmus: mmus, engine: ThreadEngine(), backend: backend, settings: settings, context: context)
         case .virtual:
             let engine = try VirtualEngine(backend: backend, settings: settings)
-            return try specialized(cell, mmu: mmu, engine: engine, backend: backend, settings: settings, context: context)
+            return try specialized(cell, mmus: mmus, engine: engine, backend: backend, settings: settings, context: context)
         }
     }
 
@@ -34,18 +47,46 @@ public enum CellRunner {
     /// inline into the engines' loops (unspecialized, a step spends most of its time looking up
     /// generic metadata); any other backend runs through its protocol.
     private static func specialized<Engine: CellEngine>(
-        _ cell: SweepCell, mmu: any SecondaryMMU, engine: Engine, backend: String, settings: WorkloadSettings,
+        _ cell: SweepCell, mmus: [any SecondaryMMU], engine: Engine, backend: String, settings: WorkloadSettings,
         context: RunContext
     ) throws(InputError) -> RunRecord {
         let guestPages = cell.memoryPerVCPU.bytes / GuestMemory.pageBytes * UInt64(cell.vcpus)
-        let host = try engine.makeHostSide(guestPages: guestPages, costs: settings.costs)
-        if let radix = mmu as? RadixMMU {
-            return run(cell, mmu: radix, host: host, engine: engine, backend: backend, settings: settings, context: context)
+        let budget = try budget(settings.hostMemory, guestPages: guestPages)
+        let host = try engine.makeHostSide(guestPages: guestPages, costs: settings.costs, budget: budget, swap: settings.swap)
+        if budget != nil && host == nil { throw InputError("--host-memory and --overcommit need the host side; --costs raw has none") }
+        let others = Array(mmus.dropFirst())
+        if let radix = mmus[0] as? RadixMMU {
+            return opened(cell, radix, others: others, host: host, engine: engine, backend: backend, settings: settings, context: context)
         }
-        if let shadow = mmu as? ShadowMMU {
-            return run(cell, mmu: shadow, host: host, engine: engine, backend: backend, settings: settings, context: context)
+        if let shadow = mmus[0] as? ShadowMMU {
+            return opened(cell, shadow, others: others, host: host, engine: engine, backend: backend, settings: settings, context: context)
         }
-        return run(cell, mmu: mmu, host: host, engine: engine, backend: backend, settings: settings, context: context)
+        return opened(cell, mmus[0], others: others, host: host, engine: engine, backend: backend, settings: settings, context: context)
+    }
+
+    /// The cell on `first`'s type: the other guests' MMUs are of the same backend.
+    private static func opened<MMU: SecondaryMMU, Engine: CellEngine>(
+        _ cell: SweepCell, _ first: MMU, others: [any SecondaryMMU], host: HostSide?, engine: Engine, backend: String,
+        settings: WorkloadSettings, context: RunContext
+    ) -> RunRecord {
+        run(cell, mmu: first, host: host, engine: engine, backend: backend, settings: settings, context: context,
+            others: others.map { $0 as! MMU })
+    }
+
+    /// The watermarks of `limit` for guests of `guestPages` in all (nil: no limit).
+    /// - Throws: `InputError` when the budget is not below the guests' footprint, or too small
+    ///   to hold the watermarks.
+    static func budget(_ limit: HostMemoryLimit?, guestPages: UInt64) throws(InputError) -> Watermarks? {
+        guard let limit else { return nil }
+        let pages = limit.budgetPages(guestPages: guestPages)
+        guard pages < guestPages else {
+            throw InputError("the host memory (\(pages) pages) is not below the guests' footprint (\(guestPages) pages): no pressure")
+        }
+        let marks = Watermarks(budgetPages: pages)
+        guard pages >= 256, marks.high + 64 < pages else {
+            throw InputError("the host memory (\(pages) pages) is too small for its watermarks; give at least 1 MiB")
+        }
+        return marks
     }
 
     /// Runs `cell` on `mmu` (fresh and empty) with `host` (fresh, or nil for the bare secondary
@@ -58,13 +99,13 @@ public enum CellRunner {
 
     static func run<MMU: SecondaryMMU, Engine: CellEngine>(
         _ cell: SweepCell, mmu: MMU, host: HostSide?, engine: Engine, backend: String, settings: WorkloadSettings,
-        context: RunContext
+        context: RunContext, others: [MMU] = []
     ) -> RunRecord {
-        let setup = CellSetup(cell: cell, mmu: mmu, host: host, settings: settings)
+        let setup = CellSetup(cell: cell, mmu: mmu, host: host, settings: settings, others: others)
         var tables = TableBytes()
         var agingOnly: (report: AgingReport, limitPassSeconds: Double)?
         var run = engine.run(setup) {
-            tables = TableBytes(mmu: mmu, host: host)
+            tables = TableBytes(mmus: setup.mmus, host: host)
             if settings.agingOnly && cell.aging { agingOnly = agingOnlyPasses(setup) }
         }
         if let agingOnly { run.aging = agingOnly.report }

@@ -15,8 +15,9 @@ protocol CellEngine {
     var nanosecondsPerTick: Double { get }
     /// The virtual engine's tie-breaking (the row's `engine` label).
     var schedule: Schedule { get }
-    /// The host side of a `guestPages`-page guest for `costs` (nil: `--costs raw`).
-    func makeHostSide(guestPages: UInt64, costs: CostModel) throws(InputError) -> HostSide?
+    /// The host side of `guestPages` guest pages for `costs` (nil: `--costs raw`), held within
+    /// `budget` when there is one, its evicted pages going to `swap`.
+    func makeHostSide(guestPages: UInt64, costs: CostModel, budget: Watermarks?, swap: SwapDevice) throws(InputError) -> HostSide?
     func run<MMU: SecondaryMMU>(_ setup: CellSetup<MMU>, populated: () -> Void) -> EngineRun
 }
 

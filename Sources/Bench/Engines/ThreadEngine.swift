@@ -15,14 +15,16 @@ struct ThreadEngine: CellEngine {
     var nanosecondsPerTick: Double { Ticks.nanosecondsPerTick }
     var schedule: Schedule { .deterministic }
 
-    func makeHostSide(guestPages: UInt64, costs: CostModel) throws(InputError) -> HostSide? {
+    func makeHostSide(guestPages: UInt64, costs: CostModel, budget: Watermarks?, swap: SwapDevice) throws(InputError) -> HostSide? {
         guard costs.hostSide else { return nil }
-        guard let memory = HostMemory(pages: guestPages) else {
+        guard let memory = HostMemory(pages: guestPages, budget: budget) else {
             throw InputError("cannot map \(guestPages * GuestMemory.pageBytes >> 20) MiB of host frames for the guest")
         }
+        let pressure = budget != nil
         return HostSide(
             memory: memory, faultRemainderNanos: costs.faultRemainderNanos,
-            agingRemainderNanosPerPage: costs.agingRemainderNanosPerPage)
+            agingRemainderNanosPerPage: costs.agingRemainderNanosPerPage,
+            swapInNanos: pressure ? swap.swapInNanos : 0, swapOutNanos: pressure ? swap.swapOutNanos : 0)
     }
 
     func run<MMU: SecondaryMMU>(_ setup: CellSetup<MMU>, populated hook: () -> Void) -> EngineRun {
@@ -62,9 +64,16 @@ struct ThreadEngine: CellEngine {
             if pinThreads { OSThread.pinCurrentThread(toCPU: vcpuCount) }
             var driver = setup.makeAgingDriver()
             agingStarted.signal()
-            repeat { driver.runPass() } while AgingAgent<MMU>.passFollows(allVCPUsDone: vcpusDone.load(ordering: .relaxed))
+            if driver.underPressure {
+                // kswapd: reclaim when memory runs low, until the vCPUs are done.
+                while !vcpusDone.load(ordering: .relaxed) {
+                    if driver.reclaimNeeded { driver.reclaim() } else { OSThread.yield() }
+                }
+            } else {
+                repeat { driver.runPass() } while AgingAgent<MMU>.passFollows(allVCPUsDone: vcpusDone.load(ordering: .relaxed))
+            }
             agingResult.store(
-                AgingReport(driver, nanosecondsPerTick: Ticks.nanosecondsPerTick, lockStats: driver.thread.lockStats), at: 0)
+                AgingReport(driver, nanosecondsPerTick: Ticks.nanosecondsPerTick, lockStats: driver.lockStats), at: 0)
         } : nil
         if agingThread != nil { agingStarted.wait() }
 

@@ -59,8 +59,8 @@ struct VirtualEngine: CellEngine {
         guard let costs = settings.engineCosts, let own = costs.backends[key] else {
             throw InputError("the virtual engine has no measured costs for '\(key)' (run `agingbench calibrate`)")
         }
-        guard !settings.agingOnly, settings.evictAfter == 0, !settings.flushOnAge else {
-            throw InputError("the virtual engine does not model --aging-only, --evict-after or --flush-on-age (use --engine real)")
+        guard !settings.agingOnly, !settings.flushOnAge else {
+            throw InputError("the virtual engine does not model --aging-only or --flush-on-age (use --engine real)")
         }
         self.costs = costs
         self.own = own
@@ -68,10 +68,10 @@ struct VirtualEngine: CellEngine {
         seed = settings.seed
     }
 
-    /// Real memory without frames; the remainders are virtual time, not busy waits.
-    func makeHostSide(guestPages: UInt64, costs: CostModel) throws(InputError) -> HostSide? {
+    /// Real memory without frames; the remainders and swap are virtual time, not busy waits.
+    func makeHostSide(guestPages: UInt64, costs: CostModel, budget: Watermarks?, swap: SwapDevice) throws(InputError) -> HostSide? {
         guard costs.hostSide else { return nil }
-        guard let memory = HostMemory(pages: guestPages, backedByFrames: false) else {
+        guard let memory = HostMemory(pages: guestPages, backedByFrames: false, budget: budget) else {
             throw InputError("cannot allocate the host side of a \(guestPages)-page guest")
         }
         return HostSide(memory: memory, faultRemainderNanos: 0, agingRemainderNanosPerPage: 0)
@@ -96,6 +96,12 @@ struct MachineCounters: Sendable, Hashable {
     var lineMoves: UInt64 = 0
     /// Events the virtual engine ran (its speed is these per second of the cell's wall time).
     var events: UInt64 = 0
+    /// Faults that found no frame within the host's budget and waited for reclaim, and the
+    /// nanoseconds they waited.
+    var allocationStalls: UInt64 = 0
+    var allocationStallNanos = 0.0
+    /// The most pages resident at once under a budget.
+    var peakResidentPages: UInt64 = 0
 }
 
 /// One cell's event loop: the heap of agents' next steps, their tickets, the preemption points,
@@ -134,12 +140,21 @@ private final class VirtualRun<MMU: SecondaryMMU> {
         case holding
         /// A vCPU between populate and work (the work gate).
         case barrier
+        /// A vCPU whose fault found no frame within the budget: woken when reclaim frees one.
+        case stalled
+        /// kswapd with nothing to reclaim: woken when free memory runs low or a fault stalls.
+        case sleeping
         case done
     }
 
-    /// The lines every cell has, before the per-entry lines.
+    /// The host's lines, one each, before the guests' lines.
+    enum HostLine: Int, CaseIterable {
+        case zoneLock, lruLock, memcgCounter
+    }
+
+    /// Each guest's lines (its VMM's `mm` and its VM's `kvm`), after the host's.
     enum SharedLine: Int, CaseIterable {
-        case mmuLockWord, mmapLock, zoneLock, lruLock, memcgCounter, pageStats
+        case mmuLockWord, mmapLock, pageStats
     }
 
     /// Virtual nanoseconds of accesses a vCPU runs in one event when none faults: they touch
@@ -150,10 +165,11 @@ private final class VirtualRun<MMU: SecondaryMMU> {
     private var events = EventQueue<Event>()
     private var scheduled: UInt64 = 0
     private var random: SplitMix64
-    private var lock = VirtualLock()
+    /// Each guest's `mmu_lock`.
+    private var locks: [VirtualLock]
     private var lines: CacheLines
-    private var zoneLock = VirtualSpinLock(line: SharedLine.zoneLock.rawValue)
-    private var lruLock = VirtualSpinLock(line: SharedLine.lruLock.rawValue)
+    private var zoneLock = VirtualSpinLock(line: HostLine.zoneLock.rawValue)
+    private var lruLock = VirtualSpinLock(line: HostLine.lruLock.rawValue)
     private var counters = MachineCounters()
     private let split: FaultSplit
     private let faultPath: KernelFaultPath
@@ -187,6 +203,19 @@ private final class VirtualRun<MMU: SecondaryMMU> {
     private var unmapStats = LockStats()
     /// The invalidation the unmapper holds the write lock for, priced after its release.
     private var pendingUnmap: AgentStep?
+    /// The guest whose `mmu_lock` the aging agent's call takes.
+    private var agingGuest = 0
+    /// The eviction whose invalidation the aging agent is in, priced once it is closed, and
+    /// whether the agent is closing it (`invalidate_range_end`'s write lock).
+    private var pendingEviction: AgentStep?
+    private var closingEviction = false
+    /// Per vCPU: since when its fault has waited for a frame (nil: it is not stalled), and the
+    /// stalled vCPUs in the order they stalled.
+    private var stallStart: [Double?]
+    private var stalledVCPUs: [Int] = []
+    private var stalledHead = 0
+    private let swapInNanos: Double
+    private let swapOutNanos: Double
 
     private var agingIndex: Int { vcpus.count }
     private var unmapIndex: Int { setup.cell.vcpus + 1 }
@@ -205,6 +234,8 @@ private final class VirtualRun<MMU: SecondaryMMU> {
         waitSince = [Double](repeating: 0, count: agents)
         holdStart = [Double](repeating: 0, count: agents)
         vcpuLocks = [LockStats](repeating: LockStats(), count: setup.cell.vcpus)
+        stallStart = [Double?](repeating: nil, count: setup.cell.vcpus)
+        locks = [VirtualLock](repeating: VirtualLock(), count: setup.mmus.count)
         faultStart = [Double](repeating: 0, count: setup.cell.vcpus)
         firstTouches = [UInt64](repeating: 0, count: setup.cell.vcpus)
         let settings = setup.settings
@@ -212,8 +243,10 @@ private final class VirtualRun<MMU: SecondaryMMU> {
         if let share = settings.mmuLockShareOverride { split = split.overridingMMULockShare(share) }
         self.split = split
         faultPath = setup.mmu.capabilities.kernelFaultPath
+        swapInNanos = settings.swap.swapInNanos
+        swapOutNanos = settings.swap.swapOutNanos
         let entryLines = Int((setup.guestPages + 7) / 8)
-        leafLineBase = SharedLine.allCases.count
+        leafLineBase = HostLine.allCases.count + SharedLine.allCases.count * setup.mmus.count
         let perRmap = setup.mmu.capabilities.agingLock == .perRmap
         rmapLineBase = perRmap ? leafLineBase + entryLines : nil
         let cpus = settings.machine.cpus(forAgents: agents, placement: settings.placement)
@@ -235,9 +268,11 @@ private final class VirtualRun<MMU: SecondaryMMU> {
             scheduleStep(index, at: 0)
         }
         if setup.agingRunsAlongside {
-            ager = AgingAgent(driver: setup.makeAgingDriver())
+            var driver = setup.makeAgingDriver()
+            driver.waitsForShootdowns = false
+            ager = AgingAgent(driver: driver)
             if schedule == .random {
-                ager?.driver.thread.preemption = PreemptionPoint { [unowned self] in self.preempted() }
+                for thread in driver.threads { thread.preemption = PreemptionPoint { [unowned self] in self.preempted() } }
             }
             scheduleStep(agingIndex, at: 0)
         }
@@ -252,7 +287,7 @@ private final class VirtualRun<MMU: SecondaryMMU> {
             step(event.agent, at: event.time)
         }
         counters.events = ran
-        ager?.driver.thread.preemption = nil
+        for thread in ager?.driver.threads ?? [] { thread.preemption = nil }
         var reports: [VCPUReport] = []
         for index in vcpus.indices {
             // Every wait spins (qrwlock, qspinlock, a line in flight): a vCPU is busy from the
@@ -265,9 +300,9 @@ private final class VirtualRun<MMU: SecondaryMMU> {
         if let ager { aging = AgingReport(ager.driver, nanosecondsPerTick: 1, lockStats: agingLocks) }
         if let unmapper {
             // Its shootdowns and their waits go in the row's shootdown columns.
-            aging.events.shootdowns &+= unmapper.thread.events.shootdowns
-            aging.events.shootdownWaitTicks &+= unmapper.thread.events.shootdownWaitTicks
-            unmapper.thread.retire()
+            aging.events.shootdowns &+= unmapper.events.shootdowns
+            aging.events.shootdownWaitTicks &+= unmapper.events.shootdownWaitTicks
+            unmapper.retire()
         }
         counters.zoneLockAcquisitions = zoneLock.acquisitions
         counters.lruLockAcquisitions = lruLock.acquisitions
@@ -301,7 +336,7 @@ private final class VirtualRun<MMU: SecondaryMMU> {
             switch gates[index] {
             case .free: candidates.append((index, nil))
             case .requesting: candidates.append((index, vcpus[index].faultLock))
-            case .gup, .waiting, .holding, .barrier, .done: break
+            case .gup, .waiting, .holding, .barrier, .stalled, .sleeping, .done: break
             }
         }
         if unmapper != nil, gates[unmapIndex] == .free { candidates.append((unmapIndex, .write)) }
@@ -378,9 +413,19 @@ private final class VirtualRun<MMU: SecondaryMMU> {
 
     private func leafLine(_ gfn: UInt64) -> Int { leafLineBase + Int(gfn >> 3) }
 
+    /// The line of `shared` in `guest`.
+    private func line(_ shared: SharedLine, guest: Int) -> Int {
+        HostLine.allCases.count + guest * SharedLine.allCases.count + shared.rawValue
+    }
+
+    /// vCPU `index` writes its guest's `shared` word at `time`.
+    private func writeGuest(_ shared: SharedLine, by index: Int, at time: Double) -> Double {
+        writeHost(line(shared, guest: setup.guest(ofVCPU: index)), by: index, at: time)
+    }
+
     /// `agent` writes a shared host word at `time` (for a vCPU, the wait is host-lock time).
-    private func writeHost(_ line: SharedLine, by agent: Int, at time: Double) -> Double {
-        let done = lines.write(line.rawValue, by: agent, at: time)
+    private func writeHost(_ line: Int, by agent: Int, at time: Double) -> Double {
+        let done = lines.write(line, by: agent, at: time)
         if agent < vcpus.count { counters.hostLockWaitNanos += done - time }
         return done
     }
@@ -395,8 +440,8 @@ private final class VirtualRun<MMU: SecondaryMMU> {
 
     /// A read-side `mmap_lock` section's two writes to its count, around `work` from `time`.
     private func mmapReadSection(by agent: Int, at time: Double, work: (Double) -> Double) -> Double {
-        let inside = writeHost(.mmapLock, by: agent, at: time)
-        return writeHost(.mmapLock, by: agent, at: work(inside))
+        let inside = writeGuest(.mmapLock, by: agent, at: time)
+        return writeGuest(.mmapLock, by: agent, at: work(inside))
     }
 
     // MARK: The lock
@@ -413,22 +458,23 @@ private final class VirtualRun<MMU: SecondaryMMU> {
 
     /// `agent` asks for `mmu_lock` in `mode` at `time`: true when it may begin now (lockless,
     /// or granted at once); otherwise it is queued and its grant will be its next event.
-    private func requestLock(_ mode: LockMode?, agent: Int, at time: Double) -> Bool {
+    private func requestLock(_ mode: LockMode?, agent: Int, guest: Int, at time: Double) -> Bool {
         guard let exclusive = Self.exclusive(mode) else { return true }
         waitSince[agent] = time
-        if lock.request(agent: agent, exclusive: exclusive, at: time) { return true }
+        if locks[guest].request(agent: agent, exclusive: exclusive, at: time) { return true }
         gates[agent] = .waiting
         // qrwlock's slow path: a reader that met a writer backs its bias out again.
-        if !exclusive { _ = lines.write(SharedLine.mmuLockWord.rawValue, by: agent, at: lines.write(SharedLine.mmuLockWord.rawValue, by: agent, at: time)) }
-        lines.setSpinner(SharedLine.mmuLockWord.rawValue, lock.spinner)
+        let word = line(.mmuLockWord, guest: guest)
+        if !exclusive { _ = lines.write(word, by: agent, at: lines.write(word, by: agent, at: time)) }
+        lines.setSpinner(word, locks[guest].spinner)
         return false
     }
 
     /// The holder's acquiring write of the lock word from `time` (its grant), with the wait
     /// since it asked and the acquisition counted in `stats`: when it is inside.
-    private func acquired(_ mode: LockMode?, agent: Int, at time: Double, stats: inout LockStats) -> Double {
+    private func acquired(_ mode: LockMode?, agent: Int, guest: Int, at time: Double, stats: inout LockStats) -> Double {
         guard let exclusive = Self.exclusive(mode) else { return time }
-        let inside = lines.write(SharedLine.mmuLockWord.rawValue, by: agent, at: time) + stretch(costs.lockPairNanos / 2)
+        let inside = lines.write(line(.mmuLockWord, guest: guest), by: agent, at: time) + stretch(costs.lockPairNanos / 2)
         let wait = UInt64(max(0, inside - waitSince[agent] - costs.lockPairNanos / 2).rounded())
         let contended: UInt64 = time > waitSince[agent] ? 1 : 0
         if exclusive {
@@ -446,14 +492,15 @@ private final class VirtualRun<MMU: SecondaryMMU> {
 
     /// `agent`'s hold ends at `time`: the releasing write, the hold counted in `stats`, and the
     /// waiters it admits granted from when the word is written. Returns when it is out.
-    private func release(_ mode: LockMode?, agent: Int, at time: Double, stats: inout LockStats) -> Double {
+    private func release(_ mode: LockMode?, agent: Int, guest: Int, at time: Double, stats: inout LockStats) -> Double {
         guard let exclusive = Self.exclusive(mode) else { return time }
         let hold = UInt64(max(0, time - holdStart[agent]).rounded())
         if exclusive { stats.write.holdTicks &+= hold } else { stats.read.holdTicks &+= hold }
-        lock.release(exclusive: exclusive)
-        let out = lines.write(SharedLine.mmuLockWord.rawValue, by: agent, at: time)
-        lock.admit { waiter in scheduleStep(waiter.agent, at: out) }
-        lines.setSpinner(SharedLine.mmuLockWord.rawValue, lock.spinner)
+        locks[guest].release(exclusive: exclusive)
+        let word = line(.mmuLockWord, guest: guest)
+        let out = lines.write(word, by: agent, at: time)
+        locks[guest].admit { waiter in scheduleStep(waiter.agent, at: out) }
+        lines.setSpinner(word, locks[guest].spinner)
         return out + stretch(costs.lockPairNanos / 2)
     }
 
@@ -491,7 +538,7 @@ private final class VirtualRun<MMU: SecondaryMMU> {
             gates[index] = .free
             vcpus[index].beginPhase(.work)
             access(index, at: time)
-        case .done: break
+        case .stalled, .sleeping, .done: break
         }
     }
 
@@ -518,29 +565,82 @@ private final class VirtualRun<MMU: SecondaryMMU> {
     /// the GUP step — on a first touch (or a refault) the slow path under `mmap_lock` read with
     /// the host's batched locks, on a present page the lockless fast path.
     private func beginFault(_ index: Int, _ entry: FaultEntry, at time: Double) {
-        faultStart[index] = time
+        if entry.stalled {
+            stall(index, at: time)
+            return
+        }
+        if let since = stallStart[index] {
+            counters.allocationStallNanos += time - since
+            stallStart[index] = nil
+        } else {
+            faultStart[index] = time
+        }
         var now = time + stretch(costs.exitEntryNanos / 2 + costs.faultOverheadNanos + remainder(\.outside))
         if let result = entry.hostResult {
             if faultPath.vmaLookupTakesMmapLock { now = mmapReadSection(by: index, at: now) { $0 } }
             if result == .present {
                 now += stretch(costs.gupPresentNanos + remainder(\.underMmapLock))
             } else {
-                now = writeHost(.mmapLock, by: index, at: now)
+                now = writeGuest(.mmapLock, by: index, at: now)
                 let touch = firstTouches[index]
                 if KernelBatches.isBatchStart(touch, size: KernelBatches.memcgCharge) {
                     counters.memcgCharges &+= 1
-                    now = writeHost(.memcgCounter, by: index, at: now)
+                    now = writeHost(HostLine.memcgCounter.rawValue, by: index, at: now)
                 }
                 if KernelBatches.isBatchStart(touch, size: KernelBatches.pageAllocatorRefill) {
                     now = takeHostLock(&zoneLock, by: index, at: now, hold: hostBatchHold(KernelBatches.pageAllocatorRefill))
                 }
+                if let memory = setup.host?.memory, memory.budget != nil {
+                    counters.peakResidentPages = max(counters.peakResidentPages, memory.residentPages)
+                    if memory.isBelowLowWatermark { wakeKswapd(at: now) }
+                }
+                let swapIn = result.isRefault ? swapInNanos : 0
                 gates[index] = .gup
-                scheduleStep(index, at: now + stretch(costs.gupFirstTouchNanos + remainder(\.underMmapLock)))
+                scheduleStep(index, at: now + stretch(costs.gupFirstTouchNanos + remainder(\.underMmapLock) + swapIn))
                 return
             }
         }
         gates[index] = .requesting
         scheduleStep(index, at: now)
+    }
+
+    /// vCPU `index`'s fault found no frame within the budget at `time`: it waits, in the order
+    /// it came, until reclaim frees one (`wakeStalled`), and kswapd is woken. Its fault's
+    /// duration runs from its first attempt.
+    private func stall(_ index: Int, at time: Double) {
+        vcpus[index].abandonFault()
+        if stallStart[index] == nil {
+            stallStart[index] = time
+            faultStart[index] = time
+            counters.allocationStalls &+= 1
+        }
+        gates[index] = .stalled
+        stalledVCPUs.append(index)
+        wakeKswapd(at: time)
+    }
+
+    /// Reclaim freed memory by `time`: as many stalled vCPUs as there are frames now retry.
+    private func wakeStalled(at time: Double) {
+        guard let memory = setup.host?.memory, let budget = memory.budget else { return }
+        var frames = budget.allocatable - min(budget.allocatable, memory.residentPages)
+        while frames > 0, stalledHead < stalledVCPUs.count {
+            let index = stalledVCPUs[stalledHead]
+            stalledHead += 1
+            gates[index] = .free
+            scheduleStep(index, at: time)
+            frames -= 1
+        }
+        if stalledHead == stalledVCPUs.count {
+            stalledVCPUs.removeAll(keepingCapacity: true)
+            stalledHead = 0
+        }
+    }
+
+    /// kswapd, asleep, is woken at `time` (`wakeup_kswapd`).
+    private func wakeKswapd(at time: Double) {
+        guard ager != nil, gates[agingIndex] == .sleeping else { return }
+        gates[agingIndex] = .free
+        scheduleStep(agingIndex, at: time)
     }
 
     /// The work a host lock's holder does for a batch of `pages`: one folio update each, as
@@ -555,12 +655,12 @@ private final class VirtualRun<MMU: SecondaryMMU> {
             now = takeHostLock(&lruLock, by: index, at: now, hold: hostBatchHold(KernelBatches.lruAdd))
         }
         firstTouches[index] &+= 1
-        now = writeHost(.mmapLock, by: index, at: now)
+        now = writeGuest(.mmapLock, by: index, at: now)
         requestFaultLock(index, at: now)
     }
 
     private func requestFaultLock(_ index: Int, at time: Double) {
-        if requestLock(vcpus[index].faultLock, agent: index, at: time) { fault(index, at: time) }
+        if requestLock(vcpus[index].faultLock, agent: index, guest: setup.guest(ofVCPU: index), at: time) { fault(index, at: time) }
     }
 
     /// The fault's critical section from its grant at `time`: the lock word, `handleFault`, the
@@ -569,12 +669,12 @@ private final class VirtualRun<MMU: SecondaryMMU> {
     private func fault(_ index: Int, at time: Double) {
         let mode = vcpus[index].faultLock
         let gfn = vcpus[index].pending!.gfn
-        var now = acquired(mode, agent: index, at: time, stats: &vcpuLocks[index])
+        var now = acquired(mode, agent: index, guest: setup.guest(ofVCPU: index), at: time, stats: &vcpuLocks[index])
         let before = vcpus[index].thread.lockStats
         let step = vcpus[index].commitFault()
         Self.checkDeclaredLock(mode, before: before, after: vcpus[index].thread.lockStats, step: step)
         now = lines.write(leafLine(gfn), by: index, at: now)
-        if faultPath.countsPageStats { now = writeHost(.pageStats, by: index, at: now) }
+        if faultPath.countsPageStats { now = writeGuest(.pageStats, by: index, at: now) }
         if let rmapLineBase { now = lines.write(rmapLineBase + Int(gfn >> 3), by: index, at: now) }
         now += stretch(lockedNanoseconds(of: step) + remainder(\.underMMULock))
         if Self.exclusive(mode) == nil {
@@ -587,7 +687,7 @@ private final class VirtualRun<MMU: SecondaryMMU> {
 
     /// The fault's release at `time`, the re-entry, and the fault's duration recorded.
     private func endFault(_ index: Int, at time: Double) {
-        let out = release(vcpus[index].faultLock, agent: index, at: time, stats: &vcpuLocks[index])
+        let out = release(vcpus[index].faultLock, agent: index, guest: setup.guest(ofVCPU: index), at: time, stats: &vcpuLocks[index])
         let end = out + stretch(costs.exitEntryNanos / 2)
         vcpus[index].recordFault(ticks: UInt64((end - faultStart[index]).rounded()))
         gates[index] = .free
@@ -609,6 +709,7 @@ private final class VirtualRun<MMU: SecondaryMMU> {
             vcpus[index].report.workEnd = UInt64(time.rounded())
             gates[index] = .done
             finished += 1
+            if finished == vcpus.count { wakeKswapd(at: time) }
         }
     }
 
@@ -623,16 +724,16 @@ private final class VirtualRun<MMU: SecondaryMMU> {
                 return
             }
             unmapper!.choose(&random)
-            if requestLock(.write, agent: unmapIndex, at: time) { unmap(at: time) }
+            if requestLock(.write, agent: unmapIndex, guest: unmapper!.guest, at: time) { unmap(at: time) }
         case .waiting: unmap(at: time)
         case .holding: endUnmap(at: time)
-        case .gup, .requesting, .barrier, .done: break
+        case .gup, .requesting, .barrier, .stalled, .sleeping, .done: break
         }
     }
 
     /// The invalidation, granted the write lock at `time`: the zap over the window's entry lines.
     private func unmap(at time: Double) {
-        var now = acquired(.write, agent: unmapIndex, at: time, stats: &unmapStats)
+        var now = acquired(.write, agent: unmapIndex, guest: unmapper!.guest, at: time, stats: &unmapStats)
         let before = unmapper!.thread.lockStats
         let step = unmapper!.invalidate()
         Self.checkDeclaredLock(.write, before: before, after: unmapper!.thread.lockStats, step: step)
@@ -644,20 +745,28 @@ private final class VirtualRun<MMU: SecondaryMMU> {
 
     /// The zap's release at `time`, then the shootdown and the host's unmap.
     private func endUnmap(at time: Double) {
-        var now = release(.write, agent: unmapIndex, at: time, stats: &unmapStats)
-        if setup.remote != nil {
-            // kvm_flush_remote_tlbs: every vCPU in guest mode answers at its next access.
-            var answered = now
-            for index in vcpus.indices where vcpus[index].inGuest {
-                answered = max(answered, nextStepTime[index] + lines.transferNanos(from: unmapIndex, to: index))
-            }
-            unmapper!.recordShootdown(waitTicks: UInt64((answered - now).rounded()))
-            now = answered
+        var now = release(.write, agent: unmapIndex, guest: unmapper!.guest, at: time, stats: &unmapStats)
+        if let waited = shootdownAnswered(guest: unmapper!.guest, by: unmapIndex, at: now) {
+            unmapper!.recordShootdown(waitTicks: UInt64((waited - now).rounded()))
+            now = waited
         }
         let end = now + stretch(pendingUnmap.map(nanoseconds(of:)) ?? 0)
         pendingUnmap = nil
         gates[unmapIndex] = .free
         scheduleStep(unmapIndex, at: max(end, unmapper!.due))
+    }
+
+    /// `kvm_flush_remote_tlbs` posted by `agent` at `time` to `guest`'s vCPUs: when every one
+    /// in guest mode has answered, at its next access (nil without TLBs). A vCPU out of guest
+    /// mode (in a fault, stalled, done) answers before it re-enters.
+    private func shootdownAnswered(guest: Int, by agent: Int, at time: Double) -> Double? {
+        guard setup.remote != nil else { return nil }
+        var answered = time
+        let first = guest * setup.vcpusPerGuest
+        for index in first..<(first + setup.vcpusPerGuest) where vcpus[index].inGuest && gates[index] != .stalled {
+            answered = max(answered, nextStepTime[index] + lines.transferNanos(from: agent, to: index))
+        }
+        return answered
     }
 
     /// The entry lines of `range` read or written by `agent` from `time`.
@@ -680,15 +789,19 @@ private final class VirtualRun<MMU: SecondaryMMU> {
         case .free:
             switch ager!.step(at: time, allVCPUsDone: finished == vcpus.count) {
             case .finished: gates[agingIndex] = .done
+            case .sleeping: gates[agingIndex] = .sleeping
             case .did(.passEnd):
-                if AgingAgent<MMU>.passFollows(allVCPUsDone: finished == vcpus.count) { scheduleStep(agingIndex, at: time) }
+                if ager!.driver.underPressure || AgingAgent<MMU>.passFollows(allVCPUsDone: finished == vcpus.count) {
+                    scheduleStep(agingIndex, at: time)
+                }
             case .did(let step):
                 scheduleStep(agingIndex, at: time + stretch(nanoseconds(of: step)))
             case .call(let call, let lockMode):
                 agingCall = call
-                if requestLock(lockMode, agent: agingIndex, at: time) { notifierCall(at: time) }
+                agingGuest = setup.guest(ofGFN: call.page ?? ager!.windowStart)
+                if requestLock(lockMode, agent: agingIndex, guest: agingGuest, at: time) { notifierCall(at: time) }
             }
-        case .gup, .requesting, .barrier, .done: break
+        case .gup, .requesting, .barrier, .stalled, .sleeping, .done: break
         }
     }
 
@@ -697,12 +810,23 @@ private final class VirtualRun<MMU: SecondaryMMU> {
     private func notifierCall(at time: Double) {
         guard let call = agingCall else { return }
         let lockMode = call.lockMode(setup.mmu.capabilities)
-        var now = acquired(lockMode, agent: agingIndex, at: time, stats: &agingLocks)
+        var now = acquired(lockMode, agent: agingIndex, guest: agingGuest, at: time, stats: &agingLocks)
+        if closingEviction {
+            // invalidate_range_end: the write lock again, to close the invalidation.
+            gates[agingIndex] = .holding
+            scheduleStep(agingIndex, at: now)
+            return
+        }
         agingHolds = lockMode
-        let before = ager!.driver.thread.lockStats
+        let thread = ager!.driver.guests[agingGuest].thread
+        let before = thread.lockStats
         let step = ager!.perform(call)
-        Self.checkDeclaredLock(lockMode, before: before, after: ager!.driver.thread.lockStats, step: step)
+        Self.checkDeclaredLock(lockMode, before: before, after: thread.lockStats, step: step)
         agingHolds = nil
+        if case .invalidation = step {
+            now = touchEntries(GFNRange(start: call.page!, count: 1), clears: true, by: agingIndex, at: now)
+            pendingEviction = step
+        }
         if case .notifierCall(let range, let clears, _) = step {
             var line = Int(range.start >> 3)
             while let rmapLineBase, range.count > 0 && line <= Int((range.end - 1) >> 3) {
@@ -724,7 +848,27 @@ private final class VirtualRun<MMU: SecondaryMMU> {
 
     private func endNotifierCall(at time: Double) {
         let lockMode = agingCall?.lockMode(setup.mmu.capabilities)
-        let out = release(lockMode, agent: agingIndex, at: time, stats: &agingLocks)
+        var out = release(lockMode, agent: agingIndex, guest: agingGuest, at: time, stats: &agingLocks)
+        if let eviction = pendingEviction {
+            if !closingEviction {
+                // The zap is done: the shootdown, then invalidate_range_end's write lock.
+                if let waited = shootdownAnswered(guest: agingGuest, by: agingIndex, at: out) {
+                    ager!.driver.guests[agingGuest].thread.events.shootdowns &+= 1
+                    ager!.driver.guests[agingGuest].thread.events.shootdownWaitTicks &+= UInt64((waited - out).rounded())
+                    out = waited
+                }
+                closingEviction = true
+                if requestLock(.write, agent: agingIndex, guest: agingGuest, at: out) { notifierCall(at: out) }
+                return
+            }
+            // The invalidation is closed: the host's unmap and the page's swap-out; the frame
+            // is free for a stalled fault.
+            closingEviction = false
+            pendingEviction = nil
+            if case .invalidation(_, let unmapped) = eviction { out += stretch(Double(unmapped) * swapOutNanos) }
+            out += stretch(nanoseconds(of: eviction))
+            wakeStalled(at: out)
+        }
         agingCall = nil
         gates[agingIndex] = .free
         scheduleStep(agingIndex, at: out)

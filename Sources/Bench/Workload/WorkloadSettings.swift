@@ -62,5 +62,37 @@ public struct WorkloadSettings: Sendable, Hashable {
     /// instead of the machine's; nil: the machine's.
     public var lineTransferOverride: Double?
 
+    /// The host memory the guests may use (`--host-memory`, `--overcommit`); nil: no limit,
+    /// the aging thread passes back to back as the selftest's does.
+    public var hostMemory: HostMemoryLimit?
+    /// Where evicted pages go, and what a refault and an eviction cost (`--swap`).
+    public var swap: SwapDevice = .zram
+    /// Guests the cell's vCPUs are split among (`--vms`), each with its own secondary MMU and
+    /// `mmu_lock`, sharing the host's memory, aging thread and machine.
+    public var vms: Int = 1
+
     public init() {}
+}
+
+/// A host memory budget below the guests' footprint.
+public enum HostMemoryLimit: Sendable, Hashable, CustomStringConvertible {
+    /// This many bytes.
+    case bytes(UInt64)
+    /// The guests' footprint divided by this ratio (1.5: the guests have 1.5× the host's memory).
+    case overcommit(Double)
+
+    /// The budget in pages for guests of `guestPages` in all.
+    public func budgetPages(guestPages: UInt64) -> UInt64 {
+        switch self {
+        case .bytes(let bytes): bytes / 4096
+        case .overcommit(let ratio): UInt64((Double(guestPages) / ratio).rounded(.down))
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .bytes(let bytes): "\(bytes)B"
+        case .overcommit(let ratio): "\(ratio)x"
+        }
+    }
 }

@@ -12,6 +12,10 @@ import Synchronization
 ///   pieces; `advanceGeneration` is `inc_max_seq`.
 /// - Reclaim: `unmap` clears host PTEs and frees their folios; callers run it inside the
 ///   secondary MMU's invalidation (`SecondaryMMU.invalidate`).
+/// - Pressure: with a budget (`Watermarks`), a first touch or refault first reserves a frame;
+///   when that would take free memory below the `min` watermark it does nothing and answers
+///   `stalled` (the fault waits for reclaim and retries), so resident pages never exceed
+///   `budget.allocatable`.
 ///
 /// Contract: guest page *n* is host virtual page *n* of the VMM's mapping and frame *n* of the
 /// pool; faults on one page are serialized by its vCPU, aging and reclaim run on one thread.
@@ -28,10 +32,16 @@ public final class HostMemory: @unchecked Sendable {
     public let frames: HostFramePool?
     /// `max_seq`: the youngest generation. Starts at 1 so that 0 means "no generation".
     @usableFromInline let youngest = Atomic<UInt64>(1)
+    /// The host memory the guests may use, and its watermarks; nil: no limit.
+    public let budget: Watermarks?
+    /// Pages with a frame: counted only under a budget.
+    @usableFromInline let resident = Atomic<UInt64>(0)
 
     /// Nil when the frames cannot be mapped. Without `backedByFrames` no frame is mapped and a
-    /// first touch zeroes nothing; everything else is as with frames.
-    public init?(pages: UInt64, backedByFrames: Bool = true) {
+    /// first touch zeroes nothing; everything else is as with frames. With `budget`, resident
+    /// pages are held within it (see the type's contract).
+    public init?(pages: UInt64, backedByFrames: Bool = true, budget: Watermarks? = nil) {
+        self.budget = budget
         if backedByFrames {
             guard let frames = HostFramePool(frames: pages) else { return nil }
             self.frames = frames
@@ -53,6 +63,9 @@ public final class HostMemory: @unchecked Sendable {
         case refault
         /// A refault of a page reclaim evicted while a vCPU was using it through its TLB.
         case falseOldRefault
+        /// No frame could be taken within the budget: nothing changed; the fault waits for
+        /// reclaim to free memory and retries.
+        case stalled
 
         /// Whether the page had been evicted.
         @inlinable public var isRefault: Bool { self == .refault || self == .falseOldRefault }
@@ -69,6 +82,7 @@ public final class HostMemory: @unchecked Sendable {
             if current & touched != touched { _ = slot.setBits(touched) }
             return .present
         }
+        if let budget, !reserveFrame(within: budget.allocatable) { return .stalled }
         frames?.zero(page)
         let previous = folios.addNew(page, generation: youngest.load(ordering: .relaxed))
         let pte = format.makeLeaf(pfn: GuestMemory.hostPFN(for: page), writable: true, dirty: write) | format.accessedMask
@@ -76,6 +90,32 @@ public final class HostMemory: @unchecked Sendable {
         if previous & FolioTable.evicted == 0 { return .installed }
         return previous & FolioTable.evictedFalseOld != 0 ? .falseOldRefault : .refault
     }
+
+    /// Takes one frame from the budget unless `limit` are resident.
+    @usableFromInline func reserveFrame(within limit: UInt64) -> Bool {
+        var current = resident.load(ordering: .relaxed)
+        while current < limit {
+            let result = resident.compareExchange(expected: current, desired: current + 1, ordering: .relaxed)
+            if result.exchanged { return true }
+            current = result.original
+        }
+        return false
+    }
+
+    /// Pages resident now (0 without a budget, which counts none).
+    public var residentPages: UInt64 { resident.load(ordering: .relaxed) }
+
+    /// Free pages within the budget (nil without one).
+    public var freePages: UInt64? { budget.map { $0.pages - Swift.min($0.pages, residentPages) } }
+
+    /// Whether free memory is below the watermark kswapd wakes at.
+    public var isBelowLowWatermark: Bool { budget.map { $0.pages - Swift.min($0.pages, residentPages) < $0.low } ?? false }
+
+    /// Whether free memory is back at the watermark kswapd stops at.
+    public var isAtHighWatermark: Bool { budget.map { $0.pages - Swift.min($0.pages, residentPages) >= $0.high } ?? true }
+
+    /// Whether a first touch would stall now (no frame within the budget).
+    public var wouldStall: Bool { budget.map { residentPages >= $0.allocatable } ?? false }
 
     /// Whether guest page `page` has a present host PTE.
     public func isPresent(_ page: UInt64) -> Bool {
@@ -124,6 +164,7 @@ public final class HostMemory: @unchecked Sendable {
             folios.markEvicted(page, falseOld: falseOld(page))
             unmapped += 1
         }
+        if budget != nil && unmapped > 0 { resident.subtract(UInt64(unmapped), ordering: .relaxed) }
         return unmapped
     }
 

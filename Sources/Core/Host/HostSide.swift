@@ -12,11 +12,24 @@ public struct HostSide: Sendable {
     public let faultRemainderNanos: Double
     /// Nanoseconds spent per present page an aging pass visits, on top of its real work.
     public let agingRemainderNanosPerPage: Double
+    /// Nanoseconds a refault spends reading its page back from swap, and reclaim spends
+    /// writing one out (the swap device's figures; 0 without pressure).
+    public let swapInNanos: Double
+    public let swapOutNanos: Double
     @usableFromInline let faultRemainderTicks: UInt64
     @usableFromInline let agingRemainderTicksPerPage: Double
+    @usableFromInline let swapInTicks: UInt64
+    @usableFromInline let swapOutTicks: UInt64
 
-    public init(memory: HostMemory, faultRemainderNanos: Double, agingRemainderNanosPerPage: Double) {
+    public init(
+        memory: HostMemory, faultRemainderNanos: Double, agingRemainderNanosPerPage: Double, swapInNanos: Double = 0,
+        swapOutNanos: Double = 0
+    ) {
         self.memory = memory
+        self.swapInNanos = max(0, swapInNanos)
+        self.swapOutNanos = max(0, swapOutNanos)
+        swapInTicks = UInt64(self.swapInNanos / Ticks.nanosecondsPerTick)
+        swapOutTicks = UInt64(self.swapOutNanos / Ticks.nanosecondsPerTick)
         self.faultRemainderNanos = max(0, faultRemainderNanos)
         self.agingRemainderNanosPerPage = max(0, agingRemainderNanosPerPage)
         faultRemainderTicks = UInt64(self.faultRemainderNanos / Ticks.nanosecondsPerTick)
@@ -25,6 +38,12 @@ public struct HostSide: Sendable {
 
     /// Spends one fault's remainder.
     @inlinable public func spendFaultRemainder() { BusyWait.spin(ticks: faultRemainderTicks) }
+
+    /// Spends one refault's swap-in.
+    @inlinable public func spendSwapIn() { BusyWait.spin(ticks: swapInTicks) }
+
+    /// Spends the swap-out of `pages` evicted pages.
+    @inlinable public func spendSwapOut(pages: Int) { BusyWait.spin(ticks: swapOutTicks * UInt64(max(0, pages))) }
 
     /// Spends the aging remainder of `pages` visited present pages.
     @inlinable public func spendAgingRemainder(pages: Int) {
