@@ -96,7 +96,13 @@ struct AgingAgent<MMU: SecondaryMMU> {
             guard let call = driver.nextCall(&window!) else {
                 let young = window!.young.count
                 driver.finishCalls(&window!)
-                state = .victims
+                if window!.victims.isEmpty {
+                    driver.endWindow(window!)
+                    window = nil
+                    state = .window
+                } else {
+                    state = .victims
+                }
                 return .did(.promote(youngPages: young))
             }
             return .call(call, lock: call.lockMode(capabilities))

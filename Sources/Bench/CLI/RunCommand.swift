@@ -60,6 +60,7 @@ struct RunCommand: ParsableCommand {
     var driver = DriverChoice.kernelDefault
     @OptionGroup var costOptions: CostOptions
     @OptionGroup var machineOptions: MachineOptions
+    @OptionGroup var pressureOptions: PressureOptions
     @Option(parsing: .unconditional, help: "Engine: real (threads on this machine's CPUs; the default) or virtual (agents in virtual time, costs from the calibration; any vCPU count on any machine).")
     var engine: Engine?
     @Option(parsing: .unconditional, help: "Virtual engine only: deterministic, or random (ties and costs perturbed by the seed, and other agents run at preemption points, to search for races).")
@@ -152,6 +153,8 @@ struct RunCommand: ParsableCommand {
         let engineKind = engine ?? (sweepPreset == nil ? .real : .virtual)
         try applyEngine(engineKind, hostSide: costModel.hostSide, to: &settings)
         try machineOptions.apply(engine: engineKind, to: &settings)
+        try pressureOptions.apply(
+            memorySizes: plan.memorySizes, vcpuCounts: plan.vcpuCounts, aging: plan.aging, hostSide: costModel.hostSide, to: &settings)
         try applyCount(vcpuCounts: plan.vcpuCounts, to: &settings)
         let jobs = try checkedJobs(settings: settings)
         try costOptions.checkCalibration(virtualEngine: engineKind == .virtual)
@@ -293,9 +296,7 @@ struct RunCommand: ParsableCommand {
             settings.unmapEveryNanos = unmapEvery * 1000
         }
         if engineKind == .virtual {
-            let unmodelled: [(String, Bool)] = [
-                ("--aging-only", agingOnly), ("--evict-after", settings.evictAfter > 0), ("--flush-on-age", flushOnAge),
-            ]
+            let unmodelled: [(String, Bool)] = [("--aging-only", agingOnly), ("--flush-on-age", flushOnAge)]
             if let (option, _) = unmodelled.first(where: \.1) {
                 throw InputError("the virtual engine does not model \(option) (use --engine real)")
             }
@@ -386,6 +387,9 @@ struct RunCommand: ParsableCommand {
             ("machine", settings.machine.name),
             ("placement", settings.engine == .virtual ? settings.placement.rawValue : "-"),
             ("count", count),
+            ("host-memory", settings.hostMemory?.description ?? "-"),
+            ("swap", settings.hostMemory == nil ? "-" : settings.swap.rawValue),
+            ("vms", String(settings.vms)),
         ]
         return parameters.map { SweepIdentity.Field(name: $0.0, value: $0.1) }
     }

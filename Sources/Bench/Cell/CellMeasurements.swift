@@ -29,4 +29,7 @@ struct CellMeasurements {
     var schedule: Schedule = .deterministic
     /// The virtual engine's machine model's counts (zero on real threads).
     var machine = MachineCounters()
+    /// The host's budget, and the most pages resident at once under it (nil, 0: no budget).
+    var budget: Watermarks?
+    var peakResidentPages: UInt64 = 0
 }

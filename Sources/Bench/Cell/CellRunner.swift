@@ -117,6 +117,8 @@ public enum CellRunner {
             tlbEntries: setup.remote == nil ? 0 : settings.tlbEntries, flushOnAge: setup.flushesOnAge,
             nanosecondsPerTick: engine.nanosecondsPerTick, engine: engine.kind, schedule: engine.schedule)
         measurements.folioBytes = host?.memory.folioBytes ?? 0
+        measurements.budget = host?.memory.budget
+        measurements.peakResidentPages = host?.memory.peakResidentPages ?? 0
         measurements.machine = run.machine
         return RunRecord(cell: cell, backend: backend, settings: settings, context: context, measurements: measurements)
     }

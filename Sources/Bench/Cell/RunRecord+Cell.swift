@@ -107,5 +107,15 @@ extension RunRecord {
         staleMappings = UInt64(measurements.audit.staleMappings)
         staleAccesses = measurements.audit.staleAccesses
         useAfterFree = UInt64(measurements.audit.useAfterFreeReads)
+
+        vms = settings.vms
+        hostMemoryPages = measurements.budget?.pages ?? 0
+        swap = measurements.budget == nil ? "" : settings.swap.rawValue
+        peakResidentPages = measurements.peakResidentPages
+        allocationStalls = reports.reduce(0) { $0 + $1.allocationStalls } + measurements.machine.allocationStalls
+        allocationStallNanos = UInt64(measurements.machine.allocationStallNanos.rounded())
+        victimsChecked = ager.victimsChecked
+        victimsReferenced = ager.victimsReferenced
+        agingLockAcquisitions = ager.lockStats.acquisitions
     }
 }

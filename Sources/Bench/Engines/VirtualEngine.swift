@@ -100,8 +100,6 @@ struct MachineCounters: Sendable, Hashable {
     /// nanoseconds they waited.
     var allocationStalls: UInt64 = 0
     var allocationStallNanos = 0.0
-    /// The most pages resident at once under a budget.
-    var peakResidentPages: UInt64 = 0
 }
 
 /// One cell's event loop: the heap of agents' next steps, their tickets, the preemption points,
@@ -243,8 +241,10 @@ private final class VirtualRun<MMU: SecondaryMMU> {
         if let share = settings.mmuLockShareOverride { split = split.overridingMMULockShare(share) }
         self.split = split
         faultPath = setup.mmu.capabilities.kernelFaultPath
-        swapInNanos = settings.swap.swapInNanos
-        swapOutNanos = settings.swap.swapOutNanos
+        // Without a budget nothing goes to swap: a page the VMM gave back refaults as a new one.
+        let swaps = settings.hostMemory != nil
+        swapInNanos = swaps ? settings.swap.swapInNanos : 0
+        swapOutNanos = swaps ? settings.swap.swapOutNanos : 0
         let entryLines = Int((setup.guestPages + 7) / 8)
         leafLineBase = HostLine.allCases.count + SharedLine.allCases.count * setup.mmus.count
         let perRmap = setup.mmu.capabilities.agingLock == .perRmap
@@ -590,10 +590,7 @@ private final class VirtualRun<MMU: SecondaryMMU> {
                 if KernelBatches.isBatchStart(touch, size: KernelBatches.pageAllocatorRefill) {
                     now = takeHostLock(&zoneLock, by: index, at: now, hold: hostBatchHold(KernelBatches.pageAllocatorRefill))
                 }
-                if let memory = setup.host?.memory, memory.budget != nil {
-                    counters.peakResidentPages = max(counters.peakResidentPages, memory.residentPages)
-                    if memory.isBelowLowWatermark { wakeKswapd(at: now) }
-                }
+                if setup.host?.memory.isBelowLowWatermark == true { wakeKswapd(at: now) }
                 let swapIn = result.isRefault ? swapInNanos : 0
                 gates[index] = .gup
                 scheduleStep(index, at: now + stretch(costs.gupFirstTouchNanos + remainder(\.underMmapLock) + swapIn))

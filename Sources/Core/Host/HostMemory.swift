@@ -36,6 +36,7 @@ public final class HostMemory: @unchecked Sendable {
     public let budget: Watermarks?
     /// Pages with a frame: counted only under a budget.
     @usableFromInline let resident = Atomic<UInt64>(0)
+    @usableFromInline let peakResident = Atomic<UInt64>(0)
 
     /// Nil when the frames cannot be mapped. Without `backedByFrames` no frame is mapped and a
     /// first touch zeroes nothing; everything else is as with frames. With `budget`, resident
@@ -96,11 +97,17 @@ public final class HostMemory: @unchecked Sendable {
         var current = resident.load(ordering: .relaxed)
         while current < limit {
             let result = resident.compareExchange(expected: current, desired: current + 1, ordering: .relaxed)
-            if result.exchanged { return true }
+            if result.exchanged {
+                peakResident.max(current + 1, ordering: .relaxed)
+                return true
+            }
             current = result.original
         }
         return false
     }
+
+    /// The most pages resident at once (0 without a budget).
+    public var peakResidentPages: UInt64 { peakResident.load(ordering: .relaxed) }
 
     /// Pages resident now (0 without a budget, which counts none).
     public var residentPages: UInt64 { resident.load(ordering: .relaxed) }

@@ -82,6 +82,15 @@ extension RunRecord {
         Column("stale_mappings", .uint(\.staleMappings)),
         Column("stale_accesses", .uint(\.staleAccesses)),
         Column("use_after_free", .uint(\.useAfterFree)),
+        Column("vms", .int(\.vms)),
+        Column("host_memory_pages", .uint(\.hostMemoryPages)),
+        Column("swap", .string(\.swap)),
+        Column("peak_resident_pages", .uint(\.peakResidentPages)),
+        Column("allocation_stalls", .uint(\.allocationStalls)),
+        Column("allocation_stall_ns", .uint(\.allocationStallNanos)),
+        Column("victims_checked", .uint(\.victimsChecked)),
+        Column("victims_referenced", .uint(\.victimsReferenced)),
+        Column("aging_lock_acquisitions", .uint(\.agingLockAcquisitions)),
     ]
 
     /// The CSV column names, in file order.

@@ -1,6 +1,6 @@
 /// One row of results: the metadata and measurements of a single sweep cell run.
 ///
-/// Contract: the stored properties are exactly the CSV columns of schema version 8, each with the
+/// Contract: the stored properties are exactly the CSV columns of schema version 9, each with the
 /// value a row has before a runner fills it (zero, empty; `schema` the current version, the
 /// labels those of the default sweep's reference row: default variant, aging on, bitmap driver,
 /// calibrated costs, real engine), and `RunRecord.columnTable` lists them once, in file order, with their column names:
@@ -12,7 +12,7 @@
 /// metadata so files stay meaningful after they are concatenated across shards and hosts.
 public struct RunRecord: Sendable, Hashable {
     /// The current column set's version, written into every row.
-    public static let schemaVersion = 8
+    public static let schemaVersion = 9
 
     /// `schema`: Version of the column set; see `RunRecord.schemaVersion`.
     public var schema: Int = RunRecord.schemaVersion
@@ -175,6 +175,24 @@ public struct RunRecord: Sendable, Hashable {
     public var staleAccesses: UInt64 = 0
     /// `use_after_free`: Reads of freed (poisoned) table pages; must be 0. Checked in debug builds only: always 0 in release.
     public var useAfterFree: UInt64 = 0
+    /// `vms`: Guests the cell's vCPUs were split among (`run --vms`), each with its own secondary MMU and mmu_lock; 1 in rows of schemas before 9.
+    public var vms: Int = 1
+    /// `host_memory_pages`: The host's memory budget in 4 KiB pages (`run --host-memory`, `--overcommit`); 0: no budget (every row of schemas before 9).
+    public var hostMemoryPages: UInt64 = 0
+    /// `swap`: Where evicted pages went under a budget (`run --swap`): "zram", "optane" or "nvme"; blank without a budget.
+    public var swap: String = ""
+    /// `peak_resident_pages`: The most guest pages resident at once under a budget (never above the budget less its min watermark); 0 without one.
+    public var peakResidentPages: UInt64 = 0
+    /// `allocation_stalls`: Faults that found no frame within the budget and waited for kswapd; 0 without one.
+    public var allocationStalls: UInt64 = 0
+    /// `allocation_stall_ns`: Virtual engine: total nanoseconds faults waited for a frame; 0 on real threads and without a budget.
+    public var allocationStallNanos: UInt64 = 0
+    /// `victims_checked`: Pages reclaim took from the oldest generation and checked for a reference (`folio_referenced`: `clear_young` on the host PTE and the secondary MMU) before evicting, with the eviction-only driver's checks.
+    public var victimsChecked: UInt64 = 0
+    /// `victims_referenced`: Of those, pages found young and kept (moved to the youngest generation).
+    public var victimsReferenced: UInt64 = 0
+    /// `aging_lock_acquisitions`: Acquisitions of mmu_lock by the aging thread (and kswapd's evictions: a zap and invalidate_range_end each), either side.
+    public var agingLockAcquisitions: UInt64 = 0
 }
 
 extension RunRecord {
