@@ -82,6 +82,15 @@ extension RunRecord {
         Column("stale_mappings", .uint(\.staleMappings)),
         Column("stale_accesses", .uint(\.staleAccesses)),
         Column("use_after_free", .uint(\.useAfterFree)),
+        Column("request_workload", .string(\.requestWorkload)),
+        Column("requests", .uint(\.requests)),
+        Column("requests_per_second", .double(\.requestsPerSecond)),
+        Column("request_p50_ns", .uint(\.requestP50Nanos)),
+        Column("request_p90_ns", .uint(\.requestP90Nanos)),
+        Column("request_p99_ns", .uint(\.requestP99Nanos)),
+        Column("request_p999_ns", .uint(\.requestP999Nanos)),
+        Column("request_p9999_ns", .uint(\.requestP9999Nanos)),
+        Column("request_max_ns", .uint(\.requestMaxNanos)),
     ]
 
     /// The CSV column names, in file order.

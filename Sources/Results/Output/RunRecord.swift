@@ -1,6 +1,6 @@
 /// One row of results: the metadata and measurements of a single sweep cell run.
 ///
-/// Contract: the stored properties are exactly the CSV columns of schema version 8, each with the
+/// Contract: the stored properties are exactly the CSV columns of schema version 9, each with the
 /// value a row has before a runner fills it (zero, empty; `schema` the current version, the
 /// labels those of the default sweep's reference row: default variant, aging on, bitmap driver,
 /// calibrated costs, real engine), and `RunRecord.columnTable` lists them once, in file order, with their column names:
@@ -12,7 +12,7 @@
 /// metadata so files stay meaningful after they are concatenated across shards and hosts.
 public struct RunRecord: Sendable, Hashable {
     /// The current column set's version, written into every row.
-    public static let schemaVersion = 8
+    public static let schemaVersion = 9
 
     /// `schema`: Version of the column set; see `RunRecord.schemaVersion`.
     public var schema: Int = RunRecord.schemaVersion
@@ -175,6 +175,24 @@ public struct RunRecord: Sendable, Hashable {
     public var staleAccesses: UInt64 = 0
     /// `use_after_free`: Reads of freed (poisoned) table pages; must be 0. Checked in debug builds only: always 0 in release.
     public var useAfterFree: UInt64 = 0
+    /// `request_workload`: The requests the vCPUs served in the measured phase (`run --requests`): "kv" (memcached-like gets and sets) or "chase" (multichase-like dependent loads); blank for the selftest's rounds by `pattern`, and in rows of schemas before 9.
+    public var requestWorkload: String = ""
+    /// `requests`: Requests completed by all vCPUs; 0 without a request workload.
+    public var requests: UInt64 = 0
+    /// `requests_per_second`: `requests` over the measured phase's wall time (`vcpu_wall_s`); 0 without requests.
+    public var requestsPerSecond: Double = 0
+    /// `request_p50_ns`: Median request latency in nanoseconds (HdrHistogram, per vCPU, merged), from its first access issued to its last completed; 0 without requests.
+    public var requestP50Nanos: UInt64 = 0
+    /// `request_p90_ns`: 90th percentile request latency in nanoseconds; 0 without requests.
+    public var requestP90Nanos: UInt64 = 0
+    /// `request_p99_ns`: 99th percentile request latency in nanoseconds; 0 without requests.
+    public var requestP99Nanos: UInt64 = 0
+    /// `request_p999_ns`: 99.9th percentile request latency in nanoseconds; 0 without requests.
+    public var requestP999Nanos: UInt64 = 0
+    /// `request_p9999_ns`: 99.99th percentile request latency in nanoseconds; 0 without requests.
+    public var requestP9999Nanos: UInt64 = 0
+    /// `request_max_ns`: Longest request in nanoseconds; 0 without requests.
+    public var requestMaxNanos: UInt64 = 0
 }
 
 extension RunRecord {
