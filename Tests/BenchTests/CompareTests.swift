@@ -122,7 +122,7 @@ private func inject(_ text: String, column: String, backend: String, factor: Dou
         case "truncated": Array(text.utf8.prefix(text.utf8.count - 40))
         case "empty": []
         case "binary": [0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x00, 0x00, 0xFF, 0xFE]
-        case "schema": Array(text.replacingOccurrences(of: "\n\(RunRecord.schemaVersion),", with: "\n9,").utf8)
+        case "schema": Array(text.replacingOccurrences(of: "\n\(RunRecord.schemaVersion),", with: "\n\(RunRecord.schemaVersion + 1),").utf8)
         default: Array("a,b,c\n1,2,3\n".utf8)
         }
         #expect(FileManager.default.createFile(atPath: bad, contents: Data(bytes)))
