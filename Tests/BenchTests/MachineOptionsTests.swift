@@ -70,7 +70,7 @@ import Testing
         #expect(status == .success)
         let rows = try csvRows(String(contentsOfFile: virtual, encoding: .utf8))
         #expect(rows.count == 2)
-        #expect(rows.allSatisfy { $0["machine"] == "epyc-9654-2s" && $0["placement"] == "fill" && $0["schema"] == "8" })
+        #expect(rows.allSatisfy { $0["machine"] == "epyc-9654-2s" && $0["placement"] == "fill" && $0["schema"] == String(RunRecord.schemaVersion) })
 
         // A preset takes --machine too (and the default placement).
         let preset = directory.appendingPathComponent("preset.csv").path
