@@ -29,6 +29,7 @@ private let optionValues: [String: [String]] = [
     "--repetitions": ["1", "2", "0", "-1", "1000", "1001", "abc", "99999999999999999999"],
     "--seed": ["0", "1", "-1", "18446744073709551615", "18446744073709551616", "x", ""],
     "--pattern": ["uniform", "sequential", "hotcold", "zigzag", ""],
+    "--requests": ["kv", "chase", "memcached", "", "KV"],
     "--write-percent": ["0", "100", "101", "-1", "50", "1e2"],
     "--rounds": ["1", "0", "100000", "100001", "-5"],
     "--evict-after": ["0", "255", "256", "-1", "3"],

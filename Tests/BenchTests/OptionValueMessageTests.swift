@@ -14,6 +14,7 @@ import Testing
         (["run", "--engine", "virtual"], "--schedule", ["deterministic", "random"]),
         (["run", "--engine", "virtual"], "--placement", ["spread", "fill"]),
         (["run"], "--pattern", ["uniform", "sequential", "hotcold"]),
+        (["run"], "--requests", ["kv", "chase"]),
         (["run"], "--format", ["csv", "json", "markdown"]),
         (["ablation", "--arch", "x86"], "--costs", ["calibrated", "host-only", "raw"]),
     ]

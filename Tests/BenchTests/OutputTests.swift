@@ -40,7 +40,9 @@ private func context() -> RunContext {
             aging_lock_hold_ns,host_lock_wait_ns,zone_lock_acquisitions,lru_lock_acquisitions,memcg_charges,line_moves,\
             engine_events,evictions,refaults,fault_retries,tlb_hits,tlb_misses,shootdowns,shootdown_wait_ns,\
             false_old,false_old_refaults,pt_bytes,pt_bytes_jemalloc,host_pt_bytes,folio_bytes,\
-            non_a_bit_changes,stale_mappings,stale_accesses,use_after_free,vms,host_memory_pages,swap,\
+            non_a_bit_changes,stale_mappings,stale_accesses,use_after_free,\
+            request_workload,requests,requests_per_second,request_p50_ns,request_p90_ns,request_p99_ns,request_p999_ns,\
+            request_p9999_ns,request_max_ns,vms,host_memory_pages,swap,\
             peak_resident_pages,allocation_stalls,allocation_stall_ns,victims_checked,victims_referenced,\
             aging_lock_acquisitions
             """

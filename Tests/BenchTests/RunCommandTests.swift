@@ -107,6 +107,8 @@ import Testing
         ["--costs", "raw", "--calibration", "x.json"], ["--calibration", ""],
         ["--tlb-entries", "100"], ["--tlb-entries", "-16"], ["--tlb-entries", "131072"],
         ["--tlb-entries", "0", "--flush-on-age"],
+        ["--requests", "memcached"], ["--requests", ""], ["--requests", "kv", "--pattern", "hotcold"],
+        ["--requests", "chase", "--write-percent", "5"], ["--aging-only", "--requests", "kv"],
     ]
 
     @Test(arguments: badInputs)
@@ -125,6 +127,8 @@ import Testing
         (["--backends", "x86-tdp", "--memory", "64K", "--vcpus", "1", "--aging", "on", "--repetitions", "2", "--shard", "5/100"],
          "shard 5/100 of a sweep of 2 comparison groups has no cells (use at most 2 shards)"),
         (["--aging-only", "--passes", "100000000"], "--passes 100000000 is out of range: expected 1 to 100000"),
+        (["--requests", "kv", "--pattern", "hotcold"],
+         "--pattern shapes the selftest's rounds; --requests kv picks its own pages and writes (drop --pattern)"),
     ])
     func badValuesAreNamed(_ arguments: [String], _ message: String) {
         let directory = makeScratchDirectory()

@@ -19,6 +19,10 @@ struct VCPUReport: Sendable {
     var tlb = TLB.Counters()
     /// Fault durations in the engine's ticks.
     var faultTicks = Self.faultHistogram()
+    /// Requests completed (`--requests`; 0 without), and their latencies in nanoseconds: from
+    /// when a request's first access was issued to when its last completed, faults included.
+    var requests: UInt64 = 0
+    var requestNanoseconds = Self.requestHistogram()
     var lockStats = LockStats()
     var events = MMUEvents()
     /// CPU time the vCPU used from the start of populate to its last access.
@@ -37,6 +41,10 @@ extension VCPUReport {
         histogram.autoResize = true
         return histogram
     }
+
+    /// An empty histogram of request latencies in nanoseconds, sized as the faults' for the same
+    /// reason (2^32 ns is seconds, beyond any request of a healthy cell, and it grows past that).
+    static func requestHistogram() -> Histogram<UInt64> { faultHistogram() }
 }
 
 /// One vCPU: owns its `AccessStream`'s guest pages, populates them, then does the measured work.
@@ -47,7 +55,10 @@ extension VCPUReport {
 /// `SecondaryMMU`'s three steps (`attemptAccess`, `enterFault`, `completeFault`), written once
 /// here: the thread engine runs a phase in one tight loop (`runPhase`); the virtual engine runs
 /// the same steps one event at a time (`beginPhase`, `stepAccess`, `commitFault`), pricing the
-/// `AgentStep` each returns and granting the fault its lock in virtual time.
+/// `AgentStep` each returns and granting the fault its lock in virtual time. With a request
+/// workload each step also says where requests start and end (`requestEdge`), and each engine
+/// times them on its own clock (`runPhase` on the tick counter; the virtual engine in virtual
+/// time, through `recordRequest`).
 struct VCPU<MMU: SecondaryMMU> {
     static var exitInterval: UInt64 { 64 }
 
@@ -72,6 +83,13 @@ struct VCPU<MMU: SecondaryMMU> {
     private var accessesInPhase: UInt64 = 0
     /// The access in progress, and its fault's first half while the fault waits for its lock.
     private(set) var pending: (gfn: UInt64, write: Bool)?
+    /// The pending access's place in its request, of which `starts` is dropped once the access
+    /// has been tried (a retry starts nothing).
+    private var pendingRequest: RequestEdge = []
+    /// What the last `stepAccess` did to a request: `starts` on the first attempt of a request's
+    /// first access, `ends` when it completed a request's last access; the engine that prices
+    /// the step times the request from these (`recordRequest`).
+    private(set) var requestEdge: RequestEdge = []
     private var faultEntry: FaultEntry?
     private var progress = FaultProgress()
 
@@ -107,17 +125,22 @@ struct VCPU<MMU: SecondaryMMU> {
     mutating func stepAccess() -> AgentStep {
         if pending == nil {
             guard let next = Self.next(in: &stream, phase) else {
+                requestEdge = []
                 Self.exitGuest(thread, tlb)
                 inGuest = false
                 return .phaseEnd
             }
-            pending = next
+            pending = (next.gfn, next.write)
+            pendingRequest = next.request
             progress = FaultProgress()
         }
         let (gfn, write) = pending!
+        requestEdge = pendingRequest.intersection(.starts)
+        pendingRequest.remove(.starts)
         let attempt = Self.attempt(gfn, write: write, mmu: mmu, thread: thread, tlb: tlb, host: staleCheck, report: &report)
         guard attempt == .missed else {
             pending = nil
+            requestEdge.formUnion(pendingRequest)
             Self.completeAccess(&accessesInPhase, thread: thread, tlb: tlb, report: &report)
             return .access(attempt, fault: nil)
         }
@@ -149,10 +172,13 @@ struct VCPU<MMU: SecondaryMMU> {
     /// Records a fault's duration, in the engine's ticks.
     mutating func recordFault(ticks: UInt64) { Self.record(faultTicks: ticks, report: &report) }
 
+    /// Records a completed request's latency, in nanoseconds.
+    mutating func recordRequest(nanoseconds: UInt64) { Self.record(requestNanoseconds: nanoseconds, report: &report) }
+
     // MARK: The thread engine's loop
 
-    /// Runs `phase` to its end: the steps above, fused into one loop with the fault's duration
-    /// measured on the tick counter.
+    /// Runs `phase` to its end: the steps above, fused into one loop with the fault's duration,
+    /// and each request's latency, measured on the tick counter.
     mutating func runPhase(_ phase: Phase) {
         // Locals, not `self.` fields: reading a class reference out of `inout self` in the loop
         // would retain and release the shared MMU per access, bouncing its cache line between
@@ -161,9 +187,11 @@ struct VCPU<MMU: SecondaryMMU> {
         var report = self.report
         var stream = self.stream
         var accessesInPhase: UInt64 = 0
+        var requestStart: UInt64 = 0
         self.phase = phase
         Self.enterGuest(thread, tlb)
-        while let (gfn, write) = Self.next(in: &stream, phase) {
+        while let (gfn, write, request) = Self.next(in: &stream, phase) {
+            if request.contains(.starts) { requestStart = Ticks.now() }
             var progress = FaultProgress()
             while Self.attempt(gfn, write: write, mmu: mmu, thread: thread, tlb: tlb, host: stale, report: &report) == .missed {
                 let start = Ticks.now()
@@ -180,6 +208,9 @@ struct VCPU<MMU: SecondaryMMU> {
                 Self.record(faultTicks: Ticks.now() &- start, report: &report)
             }
             Self.completeAccess(&accessesInPhase, thread: thread, tlb: tlb, report: &report)
+            if request.contains(.ends) {
+                Self.record(requestNanoseconds: UInt64(Ticks.nanoseconds(Ticks.now() &- requestStart).rounded()), report: &report)
+            }
         }
         Self.exitGuest(thread, tlb)
         self.report = report
@@ -188,10 +219,11 @@ struct VCPU<MMU: SecondaryMMU> {
 
     // MARK: Written once, for both
 
-    /// The phase's next access: populate writes every page once, in order; work follows the pattern.
+    /// The phase's next access: populate writes every page once, in order; work follows the
+    /// pattern or the requests.
     @inline(__always)
-    private static func next(in stream: inout AccessStream, _ phase: Phase) -> (gfn: UInt64, write: Bool)? {
-        phase == .work ? stream.nextWork() : stream.nextPopulate().map { (gfn: $0, write: true) }
+    private static func next(in stream: inout AccessStream, _ phase: Phase) -> (gfn: UInt64, write: Bool, request: RequestEdge)? {
+        phase == .work ? stream.nextWork() : stream.nextPopulate().map { (gfn: $0, write: true, request: []) }
     }
 
     /// The access attempt; with `host` (when checking for stale accesses), a walk that found a
@@ -227,6 +259,13 @@ struct VCPU<MMU: SecondaryMMU> {
     @inline(__always)
     private static func record(faultTicks: UInt64, report: inout VCPUReport) {
         CountedRegion.excluding(from: .populate) { report.faultTicks.record(max(faultTicks, 1)) }
+    }
+
+    /// Requests run only in the work phase, which `--count instructions` (aging-only) never runs.
+    @inline(__always)
+    private static func record(requestNanoseconds: UInt64, report: inout VCPUReport) {
+        report.requests &+= 1
+        report.requestNanoseconds.record(requestNanoseconds)
     }
 
     /// An access that completed; every `exitInterval` of them the vCPU exits and re-enters.

@@ -48,6 +48,8 @@ struct RunCommand: ParsableCommand {
     var pattern: AccessPattern?
     @Option(parsing: .unconditional, help: "Percent of accesses that write, 0-100 (default \(WorkloadSettings().writePercent)).")
     var writePercent: Int?
+    @Option(parsing: .unconditional, help: "Serve requests instead of --pattern's rounds, and report requests/s and their latency: kv (memcached-like gets and sets of Zipf-popular items) or chase (multichase-like dependent loads); the same number of accesses, grouped into requests.")
+    var requests: RequestWorkload?
     @Option(parsing: .unconditional, help: "Accesses per vCPU in the measured phase, in multiples of its pages (0-\(maximumRounds), 0: populate only; default \(WorkloadSettings().rounds)).")
     var rounds: Int?
     @Option(parsing: .unconditional, help: "Evict pages old for this many aging passes, 0-255 (0: never; default \(WorkloadSettings().evictAfter)).")
@@ -236,6 +238,7 @@ struct RunCommand: ParsableCommand {
             let ignored: [(String, Bool)] = [
                 ("--rounds", rounds != nil), ("--evict-after", evictAfter != nil),
                 ("--pattern", pattern != nil), ("--write-percent", writePercent != nil),
+                ("--requests", requests != nil),
             ]
             if let (option, _) = ignored.first(where: \.1) {
                 throw InputError("\(option) shapes the vCPU phase, which --aging-only skips (drop \(option))")
@@ -247,6 +250,15 @@ struct RunCommand: ParsableCommand {
         }
         if passes != nil {
             throw InputError("--passes counts --aging-only passes; without --aging-only it would be ignored (drop --passes)")
+        }
+        if let requests {
+            // Each request workload picks its own pages and writes: a pattern or a write share
+            // beside it would be silently ignored.
+            let ignored: [(String, Bool)] = [("--pattern", pattern != nil), ("--write-percent", writePercent != nil)]
+            if let (option, _) = ignored.first(where: \.1) {
+                throw InputError("\(option) shapes the selftest's rounds; --requests \(requests) picks its own pages and writes (drop \(option))")
+            }
+            settings.requests = requests
         }
         settings.pattern = pattern ?? settings.pattern
         if let writePercent { try Self.require(writePercent, in: 0...100, option: "write-percent") }
@@ -374,6 +386,7 @@ struct RunCommand: ParsableCommand {
             ("pattern", agingOnly ? "-" : settings.pattern.rawValue),
             ("write-percent", agingOnly ? "-" : String(settings.writePercent)),
             ("rounds", agingOnly ? "-" : String(settings.rounds)),
+            ("requests", settings.requests?.rawValue ?? "-"),
             ("evict-after", String(settings.evictAfter)),
             ("ad-off", adOff ? "yes" : "no"),
             ("shard", plan.shard.description),

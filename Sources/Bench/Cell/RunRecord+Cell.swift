@@ -108,6 +108,21 @@ extension RunRecord {
         staleAccesses = measurements.audit.staleAccesses
         useAfterFree = UInt64(measurements.audit.useAfterFreeReads)
 
+        // The request histograms are in nanoseconds already (each engine converted its clock).
+        var requestNanos = VCPUReport.requestHistogram()
+        for report in reports { requestNanos.add(report.requestNanoseconds) }
+        func requestPercentile(_ value: Double) -> UInt64 {
+            requestNanos.totalCount == 0 ? 0 : requestNanos.valueAtPercentile(value)
+        }
+        requestWorkload = settings.requests?.rawValue ?? ""
+        requests = reports.reduce(0) { $0 + $1.requests }
+        requestsPerSecond = requests > 0 && vcpuWallSeconds > 0 ? Double(requests) / vcpuWallSeconds : 0
+        requestP50Nanos = requestPercentile(50)
+        requestP90Nanos = requestPercentile(90)
+        requestP99Nanos = requestPercentile(99)
+        requestP999Nanos = requestPercentile(99.9)
+        requestP9999Nanos = requestPercentile(99.99)
+        requestMaxNanos = requestNanos.totalCount == 0 ? 0 : requestNanos.max
         vms = settings.vms
         hostMemoryPages = measurements.budget?.pages ?? 0
         swap = measurements.budget == nil ? "" : settings.swap.rawValue

@@ -187,10 +187,12 @@ private final class VirtualRun<MMU: SecondaryMMU> {
     private var gates: [Gate]
     private var waitSince: [Double]
     private var holdStart: [Double]
-    /// Per vCPU: its lock accounting, when its fault in progress began, and its host batches'
-    /// counts (first touches: page allocations, memcg charges and LRU adds go together).
+    /// Per vCPU: its lock accounting, when its fault in progress began, when its request in
+    /// progress began (`--requests`), and its host batches' counts (first touches: page
+    /// allocations, memcg charges and LRU adds go together).
     private var vcpuLocks: [LockStats]
     private var faultStart: [Double]
+    private var requestStart: [Double]
     private var firstTouches: [UInt64]
     private var agingLocks = LockStats()
     /// The call the aging agent waits to make, and the lock it holds while making it (nested
@@ -235,6 +237,7 @@ private final class VirtualRun<MMU: SecondaryMMU> {
         stallStart = [Double?](repeating: nil, count: setup.cell.vcpus)
         locks = [VirtualLock](repeating: VirtualLock(), count: setup.mmus.count)
         faultStart = [Double](repeating: 0, count: setup.cell.vcpus)
+        requestStart = [Double](repeating: 0, count: setup.cell.vcpus)
         firstTouches = [UInt64](repeating: 0, count: setup.cell.vcpus)
         let settings = setup.settings
         var split = FaultSplit.model(engine.costs)
@@ -543,6 +546,8 @@ private final class VirtualRun<MMU: SecondaryMMU> {
     }
 
     /// The vCPU's accesses from `time` until one faults, the phase ends, or the quantum is spent.
+    /// A request starts when its first access is issued and ends when its last completes (after
+    /// its faults and retries): its latency is what its accesses cost and waited.
     private func access(_ index: Int, at time: Double) {
         var now = time
         while true {
@@ -551,10 +556,15 @@ private final class VirtualRun<MMU: SecondaryMMU> {
                 endPhase(index, at: now)
                 return
             }
+            let request = vcpus[index].requestEdge
+            if request.contains(.starts) { requestStart[index] = now }
             now += stretch(accessNanoseconds(attempt))
             if let fault {
                 beginFault(index, fault, at: now)
                 return
+            }
+            if request.contains(.ends) {
+                vcpus[index].recordRequest(nanoseconds: UInt64((now - requestStart[index]).rounded()))
             }
             if now - time >= Self.accessQuantumNanos || nesting { break }
         }

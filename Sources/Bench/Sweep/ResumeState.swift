@@ -78,6 +78,7 @@ enum ResumeState {
                 ("pattern", record.pattern, settings.pattern.rawValue),
                 ("seed", String(record.seed), String(settings.seed)),
                 ("write-percent", String(record.writePercent), String(settings.writePercent)),
+                ("requests", record.requestWorkload, settings.requests?.rawValue ?? ""),
             ] : [])
             for (field, old, new) in checks where old != new {
                 throw InputError("\(what): not the same sweep: \(row) has \(field) \(old.isEmpty ? "''" : old), this run has \(new)")

@@ -8,6 +8,9 @@ public struct WorkloadSettings: Sendable, Hashable {
     public var pattern: AccessPattern = .uniform
     /// Percent of accesses that are writes (0–100).
     public var writePercent: Int = 20
+    /// Requests the vCPUs serve in the measured phase instead of `pattern` and `writePercent`
+    /// (`--requests`); nil: the selftest's rounds by the pattern.
+    public var requests: RequestWorkload?
     /// Base seed; each vCPU's stream derives from it, the vCPU and the repetition (never the
     /// backend, so every backend sees the same accesses).
     public var seed: UInt64 = 1

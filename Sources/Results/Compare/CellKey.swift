@@ -9,7 +9,7 @@ public struct CellKey: Sendable, Hashable, Comparable {
     /// that this version does not know are not parameters: they are ignored, not matched.
     public static let parameterColumns = [
         "backend", "variant", "memory_per_vcpu_bytes", "vcpus", "aging", "pattern", "write_percent", "seed", "driver", "costs",
-        "engine", "machine", "placement", "vms", "host_memory_pages", "swap",
+        "engine", "machine", "placement", "request_workload", "vms", "host_memory_pages", "swap",
     ]
 
     /// The parameter columns this key holds.

@@ -8,7 +8,9 @@
 /// for one partner, the first is used.
 struct RunIndex {
     private static let runColumns = ["host", "timestamp", "commit"]
-    private static let sharedColumns = ["variant", "memory_per_vcpu_bytes", "vcpus", "pattern", "write_percent", "seed", "costs", "repetition"]
+    private static let sharedColumns = [
+        "variant", "memory_per_vcpu_bytes", "vcpus", "pattern", "write_percent", "seed", "costs", "repetition", "request_workload",
+    ]
 
     private var rows: [[String]: ResultRow] = [:]
 

@@ -174,7 +174,7 @@ public struct TrendChart {
         if let bytes = UInt64(cell.value("memory_per_vcpu_bytes")) { parts.append("\(ByteSize(uncheckedBytes: bytes)) per vCPU") }
         if !cell.value("vcpus").isEmpty { parts.append("\(cell.value("vcpus")) vCPU") }
         if !cell.value("aging").isEmpty { parts.append("aging \(cell.value("aging"))") }
-        for column in ["pattern", "write_percent", "seed", "costs"] where !cell.value(column).isEmpty {
+        for column in ["pattern", "write_percent", "seed", "costs", "request_workload"] where !cell.value(column).isEmpty {
             parts.append("\(column.replacingOccurrences(of: "_", with: " ")) \(cell.value(column))")
         }
         return parts.joined(separator: ", ")

@@ -29,6 +29,8 @@ public enum MarkdownTable {
         Metric(title: "fault p99 (µs)", decimals: 1) { Double($0.faultP99Nanos) / 1e3 },
         Metric(title: "vCPU lock wait (ms)", decimals: 3) { Double($0.vcpuLockWaitNanos) / 1e6 },
         Metric(title: "evictions", decimals: 0, whenPresent: true) { Double($0.evictions) },
+        Metric(title: "requests/s", decimals: 0, whenPresent: true) { $0.requestsPerSecond },
+        Metric(title: "request p99.9 (µs)", decimals: 2, whenPresent: true) { Double($0.requestP999Nanos) / 1e3 },
         Metric(title: "non-A changes", decimals: 0) { Double($0.nonABitChanges) },
     ]
 

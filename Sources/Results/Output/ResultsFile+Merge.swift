@@ -1,6 +1,8 @@
 extension ResultsFile {
     /// Columns every row of one sweep shares (a cell's driver may differ: it is each backend's own).
-    static let sweepColumns = ["schema", "commit", "build", "pattern", "write_percent", "seed", "costs", "calibration"]
+    static let sweepColumns = [
+        "schema", "commit", "build", "pattern", "write_percent", "seed", "costs", "calibration", "request_workload",
+    ]
 
     /// The inputs as one file, or the first reason they are not shards of one sweep: `merge`'s
     /// contract (see `MergeCommand`).

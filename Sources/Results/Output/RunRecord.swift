@@ -175,6 +175,24 @@ public struct RunRecord: Sendable, Hashable {
     public var staleAccesses: UInt64 = 0
     /// `use_after_free`: Reads of freed (poisoned) table pages; must be 0. Checked in debug builds only: always 0 in release.
     public var useAfterFree: UInt64 = 0
+    /// `request_workload`: The requests the vCPUs served in the measured phase (`run --requests`): "kv" (memcached-like gets and sets) or "chase" (multichase-like dependent loads); blank for the selftest's rounds by `pattern`, and in rows of schemas before 9.
+    public var requestWorkload: String = ""
+    /// `requests`: Requests completed by all vCPUs; 0 without a request workload.
+    public var requests: UInt64 = 0
+    /// `requests_per_second`: `requests` over the measured phase's wall time (`vcpu_wall_s`); 0 without requests.
+    public var requestsPerSecond: Double = 0
+    /// `request_p50_ns`: Median request latency in nanoseconds (HdrHistogram, per vCPU, merged), from its first access issued to its last completed; 0 without requests.
+    public var requestP50Nanos: UInt64 = 0
+    /// `request_p90_ns`: 90th percentile request latency in nanoseconds; 0 without requests.
+    public var requestP90Nanos: UInt64 = 0
+    /// `request_p99_ns`: 99th percentile request latency in nanoseconds; 0 without requests.
+    public var requestP99Nanos: UInt64 = 0
+    /// `request_p999_ns`: 99.9th percentile request latency in nanoseconds; 0 without requests.
+    public var requestP999Nanos: UInt64 = 0
+    /// `request_p9999_ns`: 99.99th percentile request latency in nanoseconds; 0 without requests.
+    public var requestP9999Nanos: UInt64 = 0
+    /// `request_max_ns`: Longest request in nanoseconds; 0 without requests.
+    public var requestMaxNanos: UInt64 = 0
     /// `vms`: Guests the cell's vCPUs were split among (`run --vms`), each with its own secondary MMU and mmu_lock; 1 in rows of schemas before 9.
     public var vms: Int = 1
     /// `host_memory_pages`: The host's memory budget in 4 KiB pages (`run --host-memory`, `--overcommit`); 0: no budget (every row of schemas before 9).
