@@ -138,7 +138,8 @@ import Testing
     func badPressureInputExitsTwoWithOneLine(_ arguments: [String]) {
         let directory = makeScratchDirectory()
         let path = directory.appendingPathComponent("never.csv").path
-        let (status, _) = AgingBenchMain.run(["run", "--quiet", "--engine", "virtual", "--output", path] + arguments)
+        let aging = arguments.contains("--aging") ? [] : ["--aging", "on"]
+        let (status, _) = AgingBenchMain.run(["run", "--quiet", "--engine", "virtual", "--output", path] + aging + arguments)
         #expect(status == .badInput, "\(arguments)")
         #expect(!FileManager.default.fileExists(atPath: path))
     }

@@ -42,15 +42,6 @@ struct PressureOptions: ParsableArguments {
         }
         guard let limit else { return }
         guard hostSide else { throw InputError("--host-memory and --overcommit limit the host side; --costs raw has none") }
-        if aging.contains(false) {
-            throw InputError("under --host-memory or --overcommit the aging thread is kswapd; --aging off would leave nothing to reclaim (use --aging on)")
-        }
-        if settings.agingOnly {
-            throw InputError("--aging-only times passes over memory that fits; --host-memory and --overcommit need the vCPU phase (drop one)")
-        }
-        if settings.evictAfter > 0 {
-            throw InputError("--evict-after is an eviction policy of its own; under --host-memory or --overcommit kswapd evicts (drop --evict-after)")
-        }
         for size in memorySizes {
             for vcpus in vcpuCounts {
                 let footprint = size.pages * UInt64(vcpus)
@@ -62,6 +53,15 @@ struct PressureOptions: ParsableArguments {
                     throw InputError("a host memory of \(budget * 4096 >> 10) KiB for \(vcpus) x \(size) is too small for its watermarks: give at least 1 MiB")
                 }
             }
+        }
+        if aging.contains(false) {
+            throw InputError("under --host-memory or --overcommit the aging thread is kswapd; --aging off would leave nothing to reclaim (use --aging on)")
+        }
+        if settings.agingOnly {
+            throw InputError("--aging-only times passes over memory that fits; --host-memory and --overcommit need the vCPU phase (drop one)")
+        }
+        if settings.evictAfter > 0 {
+            throw InputError("--evict-after is an eviction policy of its own; under --host-memory or --overcommit kswapd evicts (drop --evict-after)")
         }
         settings.hostMemory = limit
         settings.swap = swap ?? settings.swap

@@ -645,7 +645,9 @@ private final class VirtualRun<MMU: SecondaryMMU> {
 
     /// kswapd, asleep, is woken at `time` (`wakeup_kswapd`).
     private func wakeKswapd(at time: Double) {
-        guard ager != nil, gates[agingIndex] == .sleeping else { return }
+        // Not `ager`: a stall at the random schedule's preemption point comes here while the
+        // aging agent is in a step of its own.
+        guard gates.count > agingIndex, gates[agingIndex] == .sleeping else { return }
         gates[agingIndex] = .free
         scheduleStep(agingIndex, at: time)
     }
