@@ -8,8 +8,10 @@ struct PlotCommand: ParsableCommand {
         commandName: "plot",
         abstract: "Write SVG charts of a results CSV (sweep and ablation rows) into a directory.",
         discussion: """
-            Charts: aging pass time, vCPU slowdown and fault p99 against vCPUs per backend; pass \
-            time per GiB against guest size (1 vCPU); the ablation's pass and populate times. \
+            Charts: aging pass time, vCPU slowdown and fault p99 against vCPUs per backend; with \
+            requests (run --requests), requests per second against vCPUs and the request latency \
+            distribution per vCPU count; pass time per GiB against guest size (1 vCPU); the \
+            ablation's pass and populate times. \
             Each shows medians with their min-max range and names its source file.
             """)
 

@@ -25,7 +25,8 @@ struct PressureOptions: ParsableArguments {
     /// Sets the budget, the swap device and the guests in `settings`, checked against every
     /// cell of the grid (`memorySizes` × `vcpuCounts`).
     func apply(
-        memorySizes: [ByteSize], vcpuCounts: [Int], aging: [Bool], hostSide: Bool, to settings: inout WorkloadSettings
+        memorySizes: [ByteSize], vcpuCounts: [Int], aging: [Bool], preset: SweepPreset? = nil, hostSide: Bool,
+        to settings: inout WorkloadSettings
     ) throws(InputError) {
         if let vms {
             guard (1...Self.maximumVMs).contains(vms) else {
@@ -36,7 +37,7 @@ struct PressureOptions: ParsableArguments {
             }
             settings.vms = vms
         }
-        let limit = try checkedLimit()
+        let limit = try checkedLimit() ?? preset?.hostMemory
         if swap != nil && limit == nil {
             throw InputError("--swap says where evicted pages go; without --host-memory or --overcommit nothing is evicted (add one)")
         }

@@ -29,7 +29,7 @@ struct RunCommand: ParsableCommand {
     static let maximumVCPUs = 256
     static let maximumTLBEntries = 65536
 
-    @Option(parsing: .unconditional, help: "A named grid: virtual-series (the default sweep's virtual vCPU series) or paper (1 GiB per vCPU, 1-112 vCPUs, x86-tdp with and without the bitmap and the baseline); both run --engine virtual, 1 repetition, and fill only the grid options not given.")
+    @Option(parsing: .unconditional, help: "A named grid: virtual-series (the default sweep's virtual vCPU series), paper (1 GiB per vCPU, 1-112 vCPUs, x86-tdp with and without the bitmap and the baseline) or pressure (memcached-like requests at 1.5x overcommit, 8-64 vCPUs, the write-locked and lockless backends); all run --engine virtual, 1 repetition, and fill only the options not given.")
     var preset: String?
     @Option(parsing: .unconditional, help: "Comma-separated backends, or 'all' (default all).")
     var backends: String?
@@ -145,7 +145,7 @@ struct RunCommand: ParsableCommand {
     func validated() throws(InputError) -> Validated {
         let sweepPreset = try checkedPreset()
         let plan = try gridPlan(preset: sweepPreset)
-        var settings = try workloadSettings()
+        var settings = try workloadSettings(preset: sweepPreset)
         try applyTLB(to: &settings)
         settings.driver = driver.mode
         let costModel = costOptions.costs.uncalibratedModel
@@ -156,7 +156,7 @@ struct RunCommand: ParsableCommand {
         try applyEngine(engineKind, hostSide: costModel.hostSide, to: &settings)
         try machineOptions.apply(engine: engineKind, to: &settings)
         try pressureOptions.apply(
-            memorySizes: plan.memorySizes, vcpuCounts: plan.vcpuCounts, aging: plan.aging, hostSide: costModel.hostSide, to: &settings)
+            memorySizes: plan.memorySizes, vcpuCounts: plan.vcpuCounts, aging: plan.aging, preset: sweepPreset, hostSide: costModel.hostSide, to: &settings)
         try applyCount(vcpuCounts: plan.vcpuCounts, to: &settings)
         let jobs = try checkedJobs(settings: settings)
         try costOptions.checkCalibration(virtualEngine: engineKind == .virtual)
@@ -194,7 +194,7 @@ struct RunCommand: ParsableCommand {
         var sizes: [ByteSize] = []
         for text in Self.list(memory ?? preset?.memory ?? "128M,512M") { sizes.append(try ByteSize(parsing: text)) }
         let counts = try grid.vcpuCounts(fallback: preset?.vcpus)
-        let agingModes = try checkedAgingModes()
+        let agingModes = try checkedAgingModes(preset: preset)
         let repetitions = try grid.checkedRepetitions(fallback: preset == nil ? nil : 1)
         let slice = try shard.map { text throws(InputError) in try Shard(parsing: text) } ?? .whole
         let plan = try SweepPlan(
@@ -206,7 +206,7 @@ struct RunCommand: ParsableCommand {
         return plan
     }
 
-    private func checkedAgingModes() throws(InputError) -> [Bool] {
+    private func checkedAgingModes(preset: SweepPreset?) throws(InputError) -> [Bool] {
         if agingOnly {
             // Aging-only cells always age; any other --aging would be silently ignored.
             if let aging, aging != "on" {
@@ -215,7 +215,7 @@ struct RunCommand: ParsableCommand {
             return [true]
         }
         var modes: [Bool] = []
-        for text in Self.list(aging ?? "on,off") {
+        for text in Self.list(aging ?? preset?.aging ?? "on,off") {
             switch text {
             case "on": modes.append(true)
             case "off": modes.append(false)
@@ -228,7 +228,7 @@ struct RunCommand: ParsableCommand {
 
     /// What each vCPU does: the aging-only passes, or the access phase's pattern, writes, rounds
     /// and eviction; options of the phase a run skips are refused rather than ignored.
-    private func workloadSettings() throws(InputError) -> WorkloadSettings {
+    private func workloadSettings(preset: SweepPreset?) throws(InputError) -> WorkloadSettings {
         var settings = WorkloadSettings()
         settings.agingOnly = agingOnly
         settings.accessTracking = adOff
@@ -251,7 +251,7 @@ struct RunCommand: ParsableCommand {
         if passes != nil {
             throw InputError("--passes counts --aging-only passes; without --aging-only it would be ignored (drop --passes)")
         }
-        if let requests {
+        if let requests = requests ?? preset?.requests {
             // Each request workload picks its own pages and writes: a pattern or a write share
             // beside it would be silently ignored.
             let ignored: [(String, Bool)] = [("--pattern", pattern != nil), ("--write-percent", writePercent != nil)]

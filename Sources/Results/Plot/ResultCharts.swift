@@ -1,7 +1,8 @@
 import Foundation
 
 /// The report's charts, built from results rows alone: aging pass time, vCPU slowdown and fault
-/// p99 against vCPUs per backend, and pass time per GiB against guest size (the ablation's charts
+/// p99 against vCPUs per backend, requests per second and request latency when rows served
+/// requests, and pass time per GiB against guest size (the ablation's charts
 /// are Bench's, which knows its grid).
 ///
 /// Contract: every point is the median and range over a grid point's repetitions (or, for the
@@ -15,6 +16,7 @@ public enum ResultCharts {
     public static func sweepCharts(_ records: [RunRecord], source: String, stem: String) -> [(name: String, chart: SVGChart)] {
         var charts: [(name: String, chart: SVGChart)] = []
         charts += vcpuCharts(records, source: source, stem: stem)
+        charts += requestCharts(records, source: source, stem: stem)
         if let chart = sizeChart(records, source: source) { charts.append(("\(stem)-pass-per-gib-vs-size.svg", chart)) }
         return charts
     }
