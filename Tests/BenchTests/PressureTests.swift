@@ -144,3 +144,52 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 }
+
+/// The pressure preset and the request charts.
+@Suite(.scratchCleanup) struct PressurePresetTests {
+    @Test func thePresetFillsTheComparisonTheIssueAsksFor() throws {
+        let command = try RunCommand.parse(["--preset", "pressure"])
+        let validated = try command.validated()
+        #expect(validated.plan.backends == ["baseline", "x86-tdp", "x86-tdp-nobitmap", "arm64-stage2", "arm64-stage2-wrlock"])
+        #expect(validated.plan.vcpuCounts == [8, 32, 64] && validated.plan.aging == [true])
+        #expect(validated.settings.hostMemory == .overcommit(1.5) && validated.settings.requests == .keyValue)
+        #expect(validated.settings.engine == .virtual && validated.plan.repetitions == 1)
+        #expect(validated.destination == .file(path: "results/pressure.csv", createParent: true))
+        // Options given win over the preset's.
+        let chase = try RunCommand.parse(["--preset", "pressure", "--requests", "chase", "--overcommit", "2"]).validated()
+        #expect(chase.settings.requests == .pointerChase && chase.settings.hostMemory == .overcommit(2))
+    }
+
+    static func row(_ backend: String, vcpus: Int, perSecond: Double, p999: UInt64) -> RunRecord {
+        var record = RunRecord.empty
+        record.backend = backend
+        record.vcpus = vcpus
+        record.memoryPerVCPUBytes = 1 << 20
+        record.requestWorkload = "kv"
+        record.requests = 1000
+        record.requestsPerSecond = perSecond
+        (record.requestP50Nanos, record.requestP90Nanos, record.requestP99Nanos) = (100, 200, 400)
+        (record.requestP999Nanos, record.requestP9999Nanos, record.requestMaxNanos) = (p999, p999 * 2, p999 * 4)
+        record.hostMemoryPages = 2 * 256 * UInt64(vcpus) / 3
+        record.swap = "zram"
+        return record
+    }
+
+    @Test func rowsWithRequestsGetAThroughputChartAndALatencyChartPerVCPUCount() throws {
+        let records = [
+            Self.row("baseline", vcpus: 2, perSecond: 1e6, p999: 5000), Self.row("x86-tdp", vcpus: 2, perSecond: 2e6, p999: 3000),
+            Self.row("baseline", vcpus: 4, perSecond: 1.5e6, p999: 9000), Self.row("x86-tdp", vcpus: 4, perSecond: 3e6, p999: 4000),
+        ]
+        let charts = ResultCharts.requestCharts(records, source: "p.csv", stem: "p")
+        #expect(charts.map(\.0) == ["p-requests-vs-vcpus.svg", "p-request-latency-2vcpu.svg", "p-request-latency-4vcpu.svg"])
+        let throughput = charts[0].1
+        #expect(throughput.categories == ["2", "4"])
+        #expect(throughput.series.map(\.name) == ["baseline", "x86-tdp"])
+        #expect(throughput.series[1].points.map(\.spread.median) == [2, 3], "millions of requests per second")
+        let latency = charts[2].1
+        #expect(latency.categories == ["p50", "p90", "p99", "p99.9", "p99.99", "max"])
+        #expect(latency.series[0].points.map(\.spread.median) == [0.1, 0.2, 0.4, 9, 18, 36], "microseconds")
+        #expect(latency.note.contains("1.50× the host's memory"))
+        #expect(ResultCharts.requestCharts(records.map { var row = $0; row.requests = 0; return row }, source: "p", stem: "p").isEmpty)
+    }
+}

@@ -48,10 +48,10 @@ struct PressureOptions: ParsableArguments {
                 let footprint = size.pages * UInt64(vcpus)
                 let budget = limit.budgetPages(guestPages: footprint)
                 if budget >= footprint {
-                    throw InputError("--host-memory \(hostMemory ?? "") is not below the guests' footprint of \(vcpus) x \(size) (\(footprint * 4096 >> 20) MiB): no pressure")
+                    throw InputError("--host-memory \(hostMemory ?? "") is not below the guests' footprint of \(vcpus) x \(size) (\((footprint * 4096) >> 20) MiB): no pressure")
                 }
                 if Watermarks(budgetPages: budget).high + 64 >= budget || budget < 256 {
-                    throw InputError("a host memory of \(budget * 4096 >> 10) KiB for \(vcpus) x \(size) is too small for its watermarks: give at least 1 MiB")
+                    throw InputError("a host memory of \((budget * 4096) >> 10) KiB for \(vcpus) x \(size) is too small for its watermarks: give at least 1 MiB")
                 }
             }
         }
