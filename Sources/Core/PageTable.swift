@@ -123,20 +123,22 @@ public final class PageTable: @unchecked Sendable {
         return EntrySlot(table + Self.index(of: gfn, level: 1))
     }
 
-    /// Starts bringing `gfn`'s leaf entry into the cache: walks the upper levels as `slot(for:)`
-    /// does and prefetches the leaf's line. A hint for a walk that comes soon; it changes no
-    /// entry and counts nothing. Call inside the thread's read-side section, as for `slot(for:)`.
-    @inlinable public func prefetchSlot(for gfn: UInt64) {
+    /// Starts bringing the entry on `gfn`'s walk at `level` (1: the leaf) into the cache: walks
+    /// the levels above it as `slot(for:)` does and prefetches that entry's line. A hint for a
+    /// walk that comes soon (a higher level for one further off, whose entries below are not
+    /// worth waiting for yet); it changes no entry and counts nothing. Call inside the thread's
+    /// read-side section, as for `slot(for:)`.
+    @inlinable public func prefetchEntry(for gfn: UInt64, level target: Int = 1) {
         var table = root
         var level = Self.levels
-        while level > 1 {
+        while level > target {
             let entry = table[Self.index(of: gfn, level: level)].load(ordering: .relaxed)
             // A missing table, or (debug builds) a freed one: nothing worth fetching.
             guard entry & Self.tablePresentBit != 0, entry != Self.poison else { return }
             table = Self.child(of: entry)
             level -= 1
         }
-        agingbench_prefetch(table + Self.index(of: gfn, level: 1))
+        agingbench_prefetch(table + Self.index(of: gfn, level: target))
     }
 
     /// The leaf value for `gfn`, 0 when nothing is installed.

@@ -47,9 +47,11 @@ public protocol SecondaryMMU: AnyObject, Sendable {
     func access(_ gfn: UInt64, write: Bool, thread: HostThread) -> Bool
 
     /// A hint that `access` of `gfn` comes soon: start bringing what its walk reads into the
-    /// cache. It must change nothing `access` or anything else observes (no entry, no count);
-    /// the default does nothing. Call inside the thread's read-side section, as `access`.
-    func prefetchWalk(_ gfn: UInt64)
+    /// cache, down to the table entry at `level` (1: the leaf; 2 for an access further off, so
+    /// that the hint does not wait for the table above the leaf). It must change nothing
+    /// `access` or anything else observes (no entry, no count); the default does nothing. Call
+    /// inside the thread's read-side section, as `access`.
+    func prefetchWalk(_ gfn: UInt64, level: Int)
 
     /// KVM's `mmu_invalidate_seq` for this MMU: `invalidate(_:thread:unmappingHost:)` bumps it.
     var invalidation: InvalidationSequence { get }
@@ -105,7 +107,7 @@ extension SecondaryMMU {
     public var name: String { capabilities.format.name }
 
     /// No prefetching: the walk fetches what it reads when it reads it.
-    @inlinable public func prefetchWalk(_ gfn: UInt64) {}
+    @inlinable public func prefetchWalk(_ gfn: UInt64, level: Int) {}
 
     /// The fault handler for a caller with no GUP step (tests, the raw cost model): the
     /// invalidation sequence is read right before.

@@ -70,7 +70,7 @@ public final class ShadowMMU: SecondaryMMU, @unchecked Sendable {
         table.slot(for: Self.accessPage(for: gfn))?.hardwareAccess(write: write, format: format) ?? false
     }
 
-    public func prefetchWalk(_ gfn: UInt64) { table.prefetchSlot(for: Self.accessPage(for: gfn)) }
+    public func prefetchWalk(_ gfn: UInt64, level: Int) { table.prefetchEntry(for: Self.accessPage(for: gfn), level: level) }
 
     public func handleFault(_ gfn: UInt64, write: Bool, sequence: UInt64, thread: HostThread) -> FaultOutcome {
         let mode = capabilities.faultLock
