@@ -12,7 +12,9 @@
 /// to memory is outside the model). Moves are issued in the engine's step order, which is
 /// virtual-time order up to the few hundred nanoseconds a step may look ahead.
 struct CacheLines: ~Copyable {
-    private struct Line {
+    // Internal, not private: a private element type of the not-copyable FixedArray makes
+    // Swift 6.3's debug builds emit a reference to its metadata from other files that fails to link.
+    struct Line {
         var owner: Int32 = -1
         var spinner: Int32 = -1
         var freeAt = 0.0
