@@ -1,4 +1,5 @@
 import Synchronization
+import CPlatform
 
 /// A 4-level radix page table of 512-entry table pages, each entry a 64-bit atomic word.
 ///
@@ -120,6 +121,24 @@ public final class PageTable: @unchecked Sendable {
     @inlinable public func slot(for gfn: UInt64) -> EntrySlot? {
         guard let table = leafTable(for: gfn) else { return nil }
         return EntrySlot(table + Self.index(of: gfn, level: 1))
+    }
+
+    /// Starts bringing the entry on `gfn`'s walk at `level` (1: the leaf) into the cache: walks
+    /// the levels above it as `slot(for:)` does and prefetches that entry's line. A hint for a
+    /// walk that comes soon (a higher level for one further off, whose entries below are not
+    /// worth waiting for yet); it changes no entry and counts nothing. Call inside the thread's
+    /// read-side section, as for `slot(for:)`.
+    @inlinable public func prefetchEntry(for gfn: UInt64, level target: Int = 1) {
+        var table = root
+        var level = Self.levels
+        while level > target {
+            let entry = table[Self.index(of: gfn, level: level)].load(ordering: .relaxed)
+            // A missing table, or (debug builds) a freed one: nothing worth fetching.
+            guard entry & Self.tablePresentBit != 0, entry != Self.poison else { return }
+            table = Self.child(of: entry)
+            level -= 1
+        }
+        agingbench_prefetch(table + Self.index(of: gfn, level: target))
     }
 
     /// The leaf value for `gfn`, 0 when nothing is installed.

@@ -55,6 +55,8 @@ public final class RadixMMU: SecondaryMMU, @unchecked Sendable {
         table.slot(for: gfn)?.hardwareAccess(write: write, format: format) ?? false
     }
 
+    @inlinable public func prefetchWalk(_ gfn: UInt64, level: Int) { table.prefetchEntry(for: gfn, level: level) }
+
     public func handleFault(_ gfn: UInt64, write: Bool, sequence: UInt64, thread: HostThread) -> FaultOutcome {
         #if AGINGBENCH_INJECT
         InjectedWork.fault()

@@ -46,6 +46,13 @@ public protocol SecondaryMMU: AnyObject, Sendable {
     /// read-side section.
     func access(_ gfn: UInt64, write: Bool, thread: HostThread) -> Bool
 
+    /// A hint that `access` of `gfn` comes soon: start bringing what its walk reads into the
+    /// cache, down to the table entry at `level` (1: the leaf; 2 for an access further off, so
+    /// that the hint does not wait for the table above the leaf). It must change nothing
+    /// `access` or anything else observes (no entry, no count); the default does nothing. Call
+    /// inside the thread's read-side section, as `access`.
+    func prefetchWalk(_ gfn: UInt64, level: Int)
+
     /// KVM's `mmu_invalidate_seq` for this MMU: `invalidate(_:thread:unmappingHost:)` bumps it.
     var invalidation: InvalidationSequence { get }
 
@@ -98,6 +105,9 @@ public protocol SecondaryMMU: AnyObject, Sendable {
 extension SecondaryMMU {
     /// An MMU that does not say which backend it is goes by its entry format's name.
     public var name: String { capabilities.format.name }
+
+    /// No prefetching: the walk fetches what it reads when it reads it.
+    @inlinable public func prefetchWalk(_ gfn: UInt64, level: Int) {}
 
     /// The fault handler for a caller with no GUP step (tests, the raw cost model): the
     /// invalidation sequence is read right before.

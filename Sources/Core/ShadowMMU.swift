@@ -70,6 +70,8 @@ public final class ShadowMMU: SecondaryMMU, @unchecked Sendable {
         table.slot(for: Self.accessPage(for: gfn))?.hardwareAccess(write: write, format: format) ?? false
     }
 
+    public func prefetchWalk(_ gfn: UInt64, level: Int) { table.prefetchEntry(for: Self.accessPage(for: gfn), level: level) }
+
     public func handleFault(_ gfn: UInt64, write: Bool, sequence: UInt64, thread: HostThread) -> FaultOutcome {
         let mode = capabilities.faultLock
         lock.lock(mode, thread)

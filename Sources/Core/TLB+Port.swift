@@ -1,4 +1,5 @@
 import Synchronization
+import CPlatform
 
 extension TLB {
     /// What the owner's access path touches, allocated once per TLB.
@@ -84,6 +85,16 @@ extension TLB {
             state.pointee.counters.hits &+= 1
             if let words = state.pointee.ledgerWords { AccessLedger.recordHit(gfn, in: words) }
             return true
+        }
+
+        /// Starts bringing what `lookup` and `fill` of `gfn` read into the cache: the set's tags,
+        /// its dirty bits and its victim. A hint; it changes and counts nothing.
+        @inlinable @inline(__always)
+        public func prefetch(_ gfn: UInt64) {
+            let set = Int(gfn & state.pointee.setMask)
+            agingbench_prefetch(state.pointee.tags + set &* state.pointee.ways)
+            agingbench_prefetch(state.pointee.dirty + set)
+            agingbench_prefetch(state.pointee.victims + set)
         }
 
         /// Caches the translation the walk after a missed `lookup` of `gfn` found; counts the miss.

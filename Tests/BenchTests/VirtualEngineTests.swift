@@ -189,7 +189,7 @@ import Testing
         #expect(updated.engine?.backends["baseline"] != nil, "the missing backend's costs were measured and kept")
         #expect(updated.engine?.backends["x86-tdp"] == costs.backends["x86-tdp"], "costs already there are kept")
 
-        for refused in [["--aging-only"], ["--evict-after", "2"], ["--flush-on-age"], ["--schedule", "sideways"]] {
+        for refused in [["--aging-only"], ["--flush-on-age"], ["--schedule", "sideways"]] {
             let (code, message) = try runBinary(["run", "--engine", "virtual", "--calibration", calibration] + refused)
             #expect(code == 2, "\(refused)")
             #expect(message.split(separator: "\n").count == 1, "\(refused): \(message)")

@@ -11,26 +11,29 @@
 /// A line nobody has touched is owned by nobody, and its first write costs nothing (a cold miss
 /// to memory is outside the model). Moves are issued in the engine's step order, which is
 /// virtual-time order up to the few hundred nanoseconds a step may look ahead.
-struct CacheLines {
-    private struct Line {
+struct CacheLines: ~Copyable {
+    // Internal, not private: a private element type of the not-copyable FixedArray makes
+    // Swift 6.3's debug builds emit a reference to its metadata from other files that fails to link.
+    struct Line {
         var owner: Int32 = -1
         var spinner: Int32 = -1
         var freeAt = 0.0
         var moves: UInt64 = 0
     }
 
-    private var lines: [Line]
+    // Buffers of its own (not copy-on-write arrays): a write to a line is then a plain store,
+    // with no uniqueness check of an array held in the engine's class.
+    private let lines: FixedArray<Line>
     /// One-way transfer between two agents' CPUs, row-major by agent.
-    private let transfer: [Double]
+    private let transfer: FixedArray<Double>
     private let agents: Int
 
     /// `count` lines among `agents` agents, whose CPUs are `transferNanos(a, b)` apart.
     init(count: Int, agents: Int, transferNanos: (Int, Int) -> Double) {
-        lines = [Line](repeating: Line(), count: count)
+        lines = FixedArray(repeating: Line(), count: count)
         self.agents = agents
-        var table = [Double](repeating: 0, count: agents * agents)
-        for from in 0..<agents { for to in 0..<agents { table[from * agents + to] = transferNanos(from, to) } }
-        transfer = table
+        transfer = FixedArray(repeating: 0, count: agents * agents)
+        for from in 0..<agents { for to in 0..<agents { transfer[from * agents + to] = transferNanos(from, to) } }
     }
 
     /// The one-way move between `from`'s and `to`'s CPUs.
@@ -80,7 +83,11 @@ struct CacheLines {
     func moves(_ line: Int) -> UInt64 { lines[line].moves }
 
     /// The moves every line has served.
-    var totalMoves: UInt64 { lines.reduce(0) { $0 &+ $1.moves } }
+    var totalMoves: UInt64 {
+        var total: UInt64 = 0
+        for line in lines.indices { total &+= lines[line].moves }
+        return total
+    }
 }
 
 /// A host kernel spinlock in virtual time (the zone lock, the LRU lock): its word is a line in

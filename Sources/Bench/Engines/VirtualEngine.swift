@@ -164,7 +164,7 @@ private final class VirtualRun<MMU: SecondaryMMU> {
     private var scheduled: UInt64 = 0
     private var random: SplitMix64
     /// Each guest's `mmu_lock`.
-    private var locks: [VirtualLock]
+    private var locks: FixedArray<VirtualLock>
     private var lines: CacheLines
     private var zoneLock = VirtualSpinLock(line: HostLine.zoneLock.rawValue)
     private var lruLock = VirtualSpinLock(line: HostLine.lruLock.rawValue)
@@ -174,7 +174,7 @@ private final class VirtualRun<MMU: SecondaryMMU> {
     /// Where the per-entry lines start, and the per-rmap lines (nil: the backend has none).
     private let leafLineBase: Int
     private let rmapLineBase: Int?
-    private var vcpus: [VCPU<MMU>] = []
+    private var vcpus: FixedArray<VCPU<MMU>>
     private var ager: AgingAgent<MMU>?
     private var unmapper: Unmapper<MMU>?
     private var populated = 0
@@ -182,18 +182,18 @@ private final class VirtualRun<MMU: SecondaryMMU> {
     private var workStart = 0.0
     /// Per agent: the ticket of its pending event and that event's time, its gate, since when
     /// it waits for `mmu_lock`, and when its hold began.
-    private var tickets: [UInt64]
-    private var nextStepTime: [Double]
-    private var gates: [Gate]
-    private var waitSince: [Double]
-    private var holdStart: [Double]
+    private var tickets: FixedArray<UInt64>
+    private var nextStepTime: FixedArray<Double>
+    private var gates: FixedArray<Gate>
+    private var waitSince: FixedArray<Double>
+    private var holdStart: FixedArray<Double>
     /// Per vCPU: its lock accounting, when its fault in progress began, when its request in
     /// progress began (`--requests`), and its host batches' counts (first touches: page
     /// allocations, memcg charges and LRU adds go together).
-    private var vcpuLocks: [LockStats]
-    private var faultStart: [Double]
-    private var requestStart: [Double]
-    private var firstTouches: [UInt64]
+    private var vcpuLocks: FixedArray<LockStats>
+    private var faultStart: FixedArray<Double>
+    private var requestStart: FixedArray<Double>
+    private var firstTouches: FixedArray<UInt64>
     private var agingLocks = LockStats()
     /// The call the aging agent waits to make, and the lock it holds while making it (nested
     /// steps must not conflict with it).
@@ -211,7 +211,7 @@ private final class VirtualRun<MMU: SecondaryMMU> {
     private var closingEviction = false
     /// Per vCPU: since when its fault has waited for a frame (nil: it is not stalled), and the
     /// stalled vCPUs in the order they stalled.
-    private var stallStart: [Double?]
+    private var stallStart: FixedArray<Double?>
     private var stalledVCPUs: [Int] = []
     private var stalledHead = 0
     private let swapInNanos: Double
@@ -228,17 +228,18 @@ private final class VirtualRun<MMU: SecondaryMMU> {
         populatedHook = populated
         random = SplitMix64(seed: engine.seed &* 0xA24B_AED4 &+ UInt64(setup.cell.repetition) &+ 0x5EED)
         let agents = setup.cell.vcpus + 2
-        tickets = [UInt64](repeating: 0, count: agents)
-        nextStepTime = [Double](repeating: 0, count: agents)
-        gates = [Gate](repeating: .free, count: agents)
-        waitSince = [Double](repeating: 0, count: agents)
-        holdStart = [Double](repeating: 0, count: agents)
-        vcpuLocks = [LockStats](repeating: LockStats(), count: setup.cell.vcpus)
-        stallStart = [Double?](repeating: nil, count: setup.cell.vcpus)
-        locks = [VirtualLock](repeating: VirtualLock(), count: setup.mmus.count)
-        faultStart = [Double](repeating: 0, count: setup.cell.vcpus)
-        requestStart = [Double](repeating: 0, count: setup.cell.vcpus)
-        firstTouches = [UInt64](repeating: 0, count: setup.cell.vcpus)
+        vcpus = FixedArray(capacity: setup.cell.vcpus)
+        tickets = FixedArray(repeating: 0, count: agents)
+        nextStepTime = FixedArray(repeating: 0, count: agents)
+        gates = FixedArray(repeating: .free, count: agents)
+        waitSince = FixedArray(repeating: 0, count: agents)
+        holdStart = FixedArray(repeating: 0, count: agents)
+        vcpuLocks = FixedArray(repeating: LockStats(), count: setup.cell.vcpus)
+        stallStart = FixedArray(repeating: nil, count: setup.cell.vcpus)
+        locks = FixedArray(repeating: VirtualLock(), count: setup.mmus.count)
+        faultStart = FixedArray(repeating: 0, count: setup.cell.vcpus)
+        requestStart = FixedArray(repeating: 0, count: setup.cell.vcpus)
+        firstTouches = FixedArray(repeating: 0, count: setup.cell.vcpus)
         let settings = setup.settings
         var split = FaultSplit.model(engine.costs)
         if let share = settings.mmuLockShareOverride { split = split.overridingMMULockShare(share) }

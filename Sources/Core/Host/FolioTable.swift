@@ -1,3 +1,4 @@
+import CPlatform
 import Synchronization
 
 /// One 64-byte folio record per guest page, as `struct folio` is to a 4 KiB anonymous page:
@@ -42,6 +43,9 @@ public final class FolioTable: @unchecked Sendable {
     @inlinable func flagsWord(_ page: UInt64) -> UnsafeMutablePointer<Atomic<UInt64>> {
         words + Int(page) * Self.wordsPerRecord
     }
+
+    /// Starts bringing `page`'s record into the cache (a hint; it changes nothing).
+    @inlinable public func prefetch(_ page: UInt64) { agingbench_prefetch(flagsWord(page)) }
 
     /// The flags word of `page`'s folio.
     @inlinable public func flags(of page: UInt64) -> UInt64 { flagsWord(page).pointee.load(ordering: .acquiring) }

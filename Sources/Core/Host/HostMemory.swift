@@ -124,6 +124,13 @@ public final class HostMemory: @unchecked Sendable {
     /// Whether a first touch would stall now (no frame within the budget).
     public var wouldStall: Bool { budget.map { residentPages >= $0.allocatable } ?? false }
 
+    /// Starts bringing what `faultIn` of `page` reads and writes into the cache: its host PTE's
+    /// line and its folio record. A hint; it changes and counts nothing.
+    @inlinable public func prefetchFault(_ page: UInt64) {
+        table.prefetchEntry(for: page)
+        folios.prefetch(page)
+    }
+
     /// Whether guest page `page` has a present host PTE.
     public func isPresent(_ page: UInt64) -> Bool {
         table.slot(for: page).map { Self.format.isHardwarePresent($0.load()) } ?? false
