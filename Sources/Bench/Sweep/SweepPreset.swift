@@ -27,7 +27,7 @@ public enum SweepPreset: String, Sendable, CaseIterable {
         switch self {
         case .virtualSeries: "8M"
         case .paper: "1G"
-        case .pressure: "32M"
+        case .pressure: "256M"
         }
     }
 
