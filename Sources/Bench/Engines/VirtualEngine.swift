@@ -102,26 +102,14 @@ struct MachineCounters: Sendable, Hashable {
     var allocationStallNanos = 0.0
 }
 
-/// One cell's event loop: the heap of agents' next steps, their tickets, the preemption points,
-/// the lock and the machine's lines in virtual time, and the pricing of each step.
+/// One cell's event loop: the queue of agents' next steps, the preemption points, the lock and
+/// the machine's lines in virtual time, and the pricing of each step.
 private final class VirtualRun<MMU: SecondaryMMU> {
     let setup: CellSetup<MMU>
     let costs: EngineCosts
     let own: EngineCosts.BackendCosts
     let schedule: Schedule
     let populatedHook: () -> Void
-
-    /// An agent's next step, at `time`; `order` breaks ties; an event whose `ticket` is no
-    /// longer its agent's was overtaken (the step ran early, at a preemption point).
-    struct Event: Comparable {
-        var time: Double
-        var order: UInt64
-        var agent: Int
-        var ticket: UInt64
-        static func < (lhs: Event, rhs: Event) -> Bool {
-            lhs.time != rhs.time ? lhs.time < rhs.time : lhs.order < rhs.order
-        }
-    }
 
     /// Where an agent stands with the engine (its own state is the agent's); each names what
     /// the agent's next event does.
@@ -160,7 +148,8 @@ private final class VirtualRun<MMU: SecondaryMMU> {
     /// may fall between them (a TLB shootdown is answered at most this much later).
     static var accessQuantumNanos: Double { 500 }
 
-    private var events = EventQueue<Event>()
+    /// Each agent's next step, at a time; `order` (`scheduled`, or seeded) breaks ties.
+    private var events: AgentQueue
     private var scheduled: UInt64 = 0
     private var random: SplitMix64
     /// Each guest's `mmu_lock`.
@@ -180,9 +169,8 @@ private final class VirtualRun<MMU: SecondaryMMU> {
     private var populated = 0
     private var finished = 0
     private var workStart = 0.0
-    /// Per agent: the ticket of its pending event and that event's time, its gate, since when
-    /// it waits for `mmu_lock`, and when its hold began.
-    private var tickets: FixedArray<UInt64>
+    /// Per agent: its pending step's time, its gate, since when it waits for `mmu_lock`, and
+    /// when its hold began.
     private var nextStepTime: FixedArray<Double>
     private var gates: FixedArray<Gate>
     private var waitSince: FixedArray<Double>
@@ -229,7 +217,7 @@ private final class VirtualRun<MMU: SecondaryMMU> {
         random = SplitMix64(seed: engine.seed &* 0xA24B_AED4 &+ UInt64(setup.cell.repetition) &+ 0x5EED)
         let agents = setup.cell.vcpus + 2
         vcpus = FixedArray(capacity: setup.cell.vcpus)
-        tickets = FixedArray(repeating: 0, count: agents)
+        events = AgentQueue(agents: agents)
         nextStepTime = FixedArray(repeating: 0, count: agents)
         gates = FixedArray(repeating: .free, count: agents)
         waitSince = FixedArray(repeating: 0, count: agents)
@@ -285,10 +273,9 @@ private final class VirtualRun<MMU: SecondaryMMU> {
             scheduleStep(unmapIndex, at: agent.due)
         }
         var ran: UInt64 = 0
-        while let event = events.popMin() {
-            guard event.ticket == tickets[event.agent] else { continue }
+        while let next = events.popMin() {
             ran &+= 1
-            step(event.agent, at: event.time)
+            step(next.agent, at: next.time)
         }
         counters.events = ran
         for thread in ager?.driver.threads ?? [] { thread.preemption = nil }
@@ -325,10 +312,9 @@ private final class VirtualRun<MMU: SecondaryMMU> {
 
     private func scheduleStep(_ agent: Int, at time: Double) {
         scheduled &+= 1
-        tickets[agent] &+= 1
         nextStepTime[agent] = time
         let order = schedule == .random ? random.next() : scheduled
-        events.insert(Event(time: time, order: order, agent: agent, ticket: tickets[agent]))
+        events.schedule(agent, at: time, order: order)
     }
 
     /// The aging agent reached a `PreemptionPoint`: on a seeded coin, another agent's pending
@@ -351,7 +337,8 @@ private final class VirtualRun<MMU: SecondaryMMU> {
         guard !candidates.isEmpty else { return }
         let chosen = candidates[Int(random.next() % UInt64(candidates.count))].agent
         nesting = true
-        tickets[chosen] &+= 1
+        // Its pending step runs now, early: the queue forgets it.
+        events.remove(chosen)
         step(chosen, at: nextStepTime[chosen])
         nesting = false
     }
