@@ -37,9 +37,15 @@ public enum Schedule: String, Sendable, CaseIterable {
 /// read-modify-write of an entry into a load and a plain store, another agent's next step may
 /// run in between (one whose lock does not conflict with what aging holds).
 ///
+/// Under a host budget (docs/pressure.md) the aging agent is kswapd: it sleeps until free
+/// memory runs low, then checks and evicts victims, each a call granted its lock (an eviction
+/// the write lock twice: the zap, then `invalidate_range_end`); a fault that finds no frame
+/// stalls until an eviction frees one; refaults pay the swap device's swap-in in their GUP step.
+/// With `--vms`, each guest has its own `mmu_lock` and its own `mmap_lock` and page-counter lines.
+///
 /// Not modelled (docs/virtual-engine.md says what that means): memory bandwidth and cache capacity beyond
 /// what the measured costs saw, CPUs shared between agents (every agent has a CPU of its own),
-/// and evictions by aging and flushing aging (`run` refuses them for this engine).
+/// and flushing aging (`run` refuses it for this engine).
 /// No step waits for a grace period: zaps free tables in `call_rcu`-style batches.
 struct VirtualEngine: CellEngine {
     let costs: EngineCosts
