@@ -204,7 +204,8 @@ struct AgingDriver<MMU: SecondaryMMU> {
         case bitmapClear(YoungBitmap)
         /// `clear_young` of one page, without a bitmap.
         case page(UInt64)
-        /// Reclaim's check of a victim (`folio_referenced`: `clear_flush_young` of one page).
+        /// Reclaim's check of a victim (`folio_referenced`: the host PTE's and the secondary
+        /// MMU's Accessed bits cleared, a young victim's translations flushed).
         case reference(UInt64)
         /// The victim's eviction (`try_to_unmap`: the invalidation of one page).
         case evict(UInt64)
@@ -438,8 +439,9 @@ struct AgingDriver<MMU: SecondaryMMU> {
         return nil
     }
 
-    /// `folio_referenced` on a victim: `clear_flush_young` of its host PTE and of the secondary
-    /// MMU's entry (under the backend's per-page aging lock). A young victim moves to the
+    /// `folio_referenced` on a victim: the Accessed bit of its host PTE and `clear_young` of the
+    /// secondary MMU's entry (under the backend's per-page aging lock), and, when young, the
+    /// flush of its translations (`clear_flush_young`'s behaviour). A young victim moves to the
     /// youngest generation. Returns whether it is old (to be evicted).
     mutating func checkReference(_ page: UInt64) -> Bool {
         victimsChecked &+= 1
