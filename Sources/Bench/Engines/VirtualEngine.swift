@@ -821,7 +821,7 @@ private final class VirtualRun<MMU: SecondaryMMU> {
             return
         }
         agingHolds = lockMode
-        let thread = ager!.driver.guests[agingGuest].thread
+        let thread = ager!.driver.thread(ofGuest: agingGuest)
         let before = thread.lockStats
         let step = ager!.perform(call)
         Self.checkDeclaredLock(lockMode, before: before, after: thread.lockStats, step: step)
@@ -856,8 +856,8 @@ private final class VirtualRun<MMU: SecondaryMMU> {
             if !closingEviction {
                 // The zap is done: the shootdown, then invalidate_range_end's write lock.
                 if let waited = shootdownAnswered(guest: agingGuest, by: agingIndex, at: out) {
-                    ager!.driver.guests[agingGuest].thread.events.shootdowns &+= 1
-                    ager!.driver.guests[agingGuest].thread.events.shootdownWaitTicks &+= UInt64((waited - out).rounded())
+                    ager!.driver.thread(ofGuest: agingGuest).events.shootdowns &+= 1
+                    ager!.driver.thread(ofGuest: agingGuest).events.shootdownWaitTicks &+= UInt64((waited - out).rounded())
                     out = waited
                 }
                 closingEviction = true
