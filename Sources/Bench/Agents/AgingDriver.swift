@@ -40,8 +40,8 @@ struct AgingDriver<MMU: SecondaryMMU> {
     }
 
     /// The first guest's MMU and the thread it is called on (the only ones with one guest),
-    /// and the further guests (`--vms`). The first is stored apart so the pass loop calls it as
-    /// it did before there were guests: a lookup per call measured 2.5× the per-page path's
+    /// and the further guests (`--vms`). The first is stored apart so the pass loop reaches it
+    /// without a lookup: building a `Guest` per call measured 2.5× the per-page path's
     /// instructions in the gate.
     let mmu: MMU
     let thread: HostThread
@@ -299,20 +299,24 @@ struct AgingDriver<MMU: SecondaryMMU> {
     }
 
     /// Makes `call` and records what it found in `window`.
-    ///
-    /// The first guest's calls use the stored `mmu` and `thread` in place: passed as arguments,
-    /// each call retained and released both (two atomic operations per page), which doubled
-    /// the per-page pass in the gate. Other guests' calls (`--vms`) go out of line to
-    /// `askAnotherGuest`, the same steps on that guest's MMU.
     @inline(__always)
     mutating func perform(_ call: NotifierCall, on window: inout Window) {
-        let range = window.range
         switch call {
         case .reference, .evict: return performVictimCall(call, on: &window)
-        case .bitmapTest, .bitmapClear, .page:
-            guard isFirstGuest(range.start) else { return askAnotherGuest(call, on: &window) }
+        case .bitmapTest, .bitmapClear, .page: break
         }
         notifierCalls &+= 1
+        if isFirstGuest(window.range.start) {
+            ask(call, on: &window, mmu: mmu, thread: thread)
+        } else {
+            askAnotherGuest(call, on: &window)
+        }
+    }
+
+    /// A window's aging call on the guest `mmu`, called on `thread`.
+    @inline(__always)
+    private mutating func ask(_ call: NotifierCall, on window: inout Window, mmu: MMU, thread: HostThread) {
+        let range = window.range
         switch call {
         case .bitmapTest:
             var young = YoungBitmap()
@@ -331,44 +335,18 @@ struct AgingDriver<MMU: SecondaryMMU> {
             }
             window.stage = .done
         case .page(let page):
-            if clearPage(page) { window.young.insert(page, in: range) }
+            if clearPage(page, mmu: mmu, thread: thread) { window.young.insert(page, in: range) }
         case .reference, .evict:
             break
         }
     }
 
-    /// `perform`'s calls on a guest other than the first (`--vms`), out of line.
+    /// A call on a guest other than the first (`--vms`): out of line, so one guest's pass loop
+    /// stays small.
     @inline(never)
     private mutating func askAnotherGuest(_ call: NotifierCall, on window: inout Window) {
-        notifierCalls &+= 1
-        let range = window.range
-        let guest = self.guest(range.start)
-        switch call {
-        case .bitmapTest:
-            var young = YoungBitmap()
-            if guest.mmu.testYoung(range, bitmap: &young, thread: guest.thread).contains(.bitmapUnreliable) {
-                window.stage = .perPage(window.present)
-                return
-            }
-            young.formIntersection(window.present)
-            window.young.formUnion(young)
-            window.stage = young.isEmpty ? .done : .bitmapClear(young)
-        case .bitmapClear(let marked):
-            if flushOnAge {
-                flushingClear(range, marked, mmu: guest.mmu, thread: guest.thread)
-            } else {
-                _ = guest.mmu.clearYoung(range, bitmap: marked, thread: guest.thread)
-            }
-            window.stage = .done
-        case .page(let page):
-            let single = GFNRange(start: page, count: 1)
-            let flags = flushOnAge
-                ? guest.mmu.clearFlushYoung(single, thread: guest.thread, remote: remote)
-                : guest.mmu.clearYoung(single, thread: guest.thread)
-            if flags.contains(.young) { window.young.insert(page, in: range) }
-        case .reference, .evict:
-            break
-        }
+        let guest = self.guest(window.range.start)
+        ask(call, on: &window, mmu: guest.mmu, thread: guest.thread)
     }
 
     /// An eviction's check or the eviction itself (`--evict-after`), out of line.
@@ -394,10 +372,9 @@ struct AgingDriver<MMU: SecondaryMMU> {
         _ = mmu.clearFlushYoung(range, bitmap: marked, thread: thread, remote: remote)
     }
 
-    /// One `clear_young` without a bitmap (flushing with `flushOnAge`) on the first guest;
-    /// whether it was young.
+    /// One `clear_young` without a bitmap (flushing with `flushOnAge`); whether it was young.
     @inline(__always)
-    private func clearPage(_ page: UInt64) -> Bool {
+    private func clearPage(_ page: UInt64, mmu: MMU, thread: HostThread) -> Bool {
         let single = GFNRange(start: page, count: 1)
         let flags = flushOnAge
             ? mmu.clearFlushYoung(single, thread: thread, remote: remote) : mmu.clearYoung(single, thread: thread)
