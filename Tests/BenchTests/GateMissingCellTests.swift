@@ -51,8 +51,12 @@ import Testing
         for command in [["baseline", "check", new, "--baseline", base], ["compare", base, new]] {
             let (status, out, errors) = try runBinaryCapturing(command)
             #expect(status == 1, "\(command[0]): \(errors)")
-            let lines = errors.split(separator: "\n").filter { !$0.contains("warning") }
-            #expect(lines.count == 1 && lines[0].contains("gating cell(s) of the base missing") && lines[0].contains("x86-tdp"), "\(errors)")
+            // The missing cell is said in one line; two real-engine sweeps on a shared machine (under
+            // a sanitizer, in CI) may also differ in a timing metric, which is a line of its own.
+            let lines = errors.split(separator: "\n").filter { !$0.contains("warning") && !$0.hasPrefix(" ") }
+            let missing = lines.filter { $0.contains("gating cell(s) of the base missing") }
+            #expect(missing.count == 1 && missing[0].contains("x86-tdp"), "\(errors)")
+            #expect(lines.allSatisfy { $0.contains("missing") || $0.contains("regression in") }, "\(errors)")
             #expect(out.contains("**Regression**") && out.contains("Gating cells missing from new (1, fail)"))
         }
         // Said on the command line, the missing cells are listed and pass.
