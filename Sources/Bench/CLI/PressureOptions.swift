@@ -43,17 +43,9 @@ struct PressureOptions: ParsableArguments {
         }
         guard let limit else { return }
         guard hostSide else { throw InputError("--host-memory and --overcommit limit the host side; --costs raw has none") }
+        // The same check every cell's run makes (`CellRunner.budget`), up front for the grid.
         for size in memorySizes {
-            for vcpus in vcpuCounts {
-                let footprint = size.pages * UInt64(vcpus)
-                let budget = limit.budgetPages(guestPages: footprint)
-                if budget >= footprint {
-                    throw InputError("--host-memory \(hostMemory ?? "") is not below the guests' footprint of \(vcpus) x \(size) (\((footprint * 4096) >> 20) MiB): no pressure")
-                }
-                if Watermarks(budgetPages: budget).high + 64 >= budget || budget < 256 {
-                    throw InputError("a host memory of \((budget * 4096) >> 10) KiB for \(vcpus) x \(size) is too small for its watermarks: give at least 1 MiB")
-                }
-            }
+            for vcpus in vcpuCounts { _ = try CellRunner.budget(limit, guestPages: size.pages * UInt64(vcpus)) }
         }
         if aging.contains(false) {
             throw InputError("under --host-memory or --overcommit the aging thread is kswapd; --aging off would leave nothing to reclaim (use --aging on)")

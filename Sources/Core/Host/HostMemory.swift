@@ -116,10 +116,10 @@ public final class HostMemory: @unchecked Sendable {
     public var freePages: UInt64? { budget.map { $0.pages - Swift.min($0.pages, residentPages) } }
 
     /// Whether free memory is below the watermark kswapd wakes at.
-    public var isBelowLowWatermark: Bool { budget.map { $0.pages - Swift.min($0.pages, residentPages) < $0.low } ?? false }
+    public var isBelowLowWatermark: Bool { budget.map { freePages! < $0.low } ?? false }
 
     /// Whether free memory is back at the watermark kswapd stops at.
-    public var isAtHighWatermark: Bool { budget.map { $0.pages - Swift.min($0.pages, residentPages) >= $0.high } ?? true }
+    public var isAtHighWatermark: Bool { budget.map { freePages! >= $0.high } ?? true }
 
     /// Whether a first touch would stall now (no frame within the budget).
     public var wouldStall: Bool { budget.map { residentPages >= $0.allocatable } ?? false }
