@@ -35,7 +35,7 @@ public struct EntrySlot: @unchecked Sendable, Hashable {
     /// The CPU's page walk reaching this leaf: sets Accessed (and Dirty on a write) with a locked
     /// update of the entry it read, never on an entry that stopped being present. False when
     /// the access must fault: not present, or a write to a read-only entry.
-    @inlinable public func hardwareAccess(write: Bool, format: EntryFormat) -> Bool {
+    @inlinable @inline(__always) public func hardwareAccess(write: Bool, format: EntryFormat) -> Bool {
         let wanted = format.accessedMask | (write ? format.dirtyMask : 0)
         var value = load()
         while true {

@@ -73,7 +73,7 @@ public final class PageTable: @unchecked Sendable {
         Entries(bitPattern: UInt(entry & addressMask))!
     }
 
-    @inlinable static func index(of gfn: UInt64, level: Int) -> Int {
+    @inlinable @inline(__always) static func index(of gfn: UInt64, level: Int) -> Int {
         Int((gfn >> (9 * UInt64(level - 1))) & 511)
     }
 
@@ -104,7 +104,7 @@ public final class PageTable: @unchecked Sendable {
     // MARK: Lookup and walks
 
     /// The level-1 table page holding `gfn`'s leaf, or nil when a table on the way is missing.
-    @inlinable public func leafTable(for gfn: UInt64) -> Entries? {
+    @inlinable @inline(__always) public func leafTable(for gfn: UInt64) -> Entries? {
         var table = root
         var level = Self.levels
         while level > 1 {
@@ -118,7 +118,7 @@ public final class PageTable: @unchecked Sendable {
     }
 
     /// The slot of `gfn`'s leaf, or nil when a table on the way is missing.
-    @inlinable public func slot(for gfn: UInt64) -> EntrySlot? {
+    @inlinable @inline(__always) public func slot(for gfn: UInt64) -> EntrySlot? {
         guard let table = leafTable(for: gfn) else { return nil }
         return EntrySlot(table + Self.index(of: gfn, level: 1))
     }
@@ -128,7 +128,7 @@ public final class PageTable: @unchecked Sendable {
     /// walk that comes soon (a higher level for one further off, whose entries below are not
     /// worth waiting for yet); it changes no entry and counts nothing. Call inside the thread's
     /// read-side section, as for `slot(for:)`.
-    @inlinable public func prefetchEntry(for gfn: UInt64, level target: Int = 1) {
+    @inlinable @inline(__always) public func prefetchEntry(for gfn: UInt64, level target: Int = 1) {
         var table = root
         var level = Self.levels
         while level > target {

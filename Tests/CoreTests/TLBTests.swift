@@ -25,6 +25,21 @@ import Testing
         #expect(tlb.counters.misses == 2, "the write walk refilled the way it found clean")
     }
 
+    /// Every way is found, whether the set's compare runs sixteen ways at a time, one at a
+    /// time, or both (a tail after whole sixteens): one set, filled way by way, each gfn hit
+    /// in its own way and a gfn never filled missed.
+    @Test(arguments: [4, 16, 20, 48, 64])
+    func everyWayOfASetIsFound(_ ways: Int) {
+        let tlb = TLB(entries: ways, ways: ways)
+        for gfn in UInt64(0)..<UInt64(ways) { tlb.fill(gfn, write: gfn % 3 == 0) }
+        for gfn in UInt64(0)..<UInt64(ways) {
+            #expect(tlb.lookup(gfn, write: false), "way \(gfn) of \(ways)")
+            #expect(tlb.lookup(gfn, write: true) == (gfn % 3 == 0), "way \(gfn)'s dirty bit")
+        }
+        #expect(!tlb.lookup(UInt64(ways), write: false))
+        #expect(tlb.counters.hits == UInt64(ways + (ways + 2) / 3))
+    }
+
     @Test(arguments: [GFNRange(start: 2, count: 3), GFNRange(start: 0, count: 1000)])
     func aShootdownFlushesItsRangeOnly(_ range: GFNRange) {
         let tlb = TLB(entries: 64, ways: 4)

@@ -160,8 +160,20 @@ struct AgingDriver<MMU: SecondaryMMU> {
     private mutating func ageWindow(_ range: GFNRange) {
         guard var window = beginWindow(range) else { return }
         if case .bitmapTest = window.stage {
-            perform(.bitmapTest, on: &window)
-            if case .bitmapClear(let marked) = window.stage { perform(.bitmapClear(marked), on: &window) }
+            if isFirstGuest(range.start) {
+                // The first guest's two calls straight to the backend: through `perform`'s
+                // switch over every kind of call they were no longer inlined (the gate measured
+                // 1.07× the instructions per aged page on x86-tdp).
+                notifierCalls &+= 1
+                testWindow(&window, mmu: mmu, thread: thread)
+                if case .bitmapClear(let marked) = window.stage {
+                    notifierCalls &+= 1
+                    clearWindow(marked, &window, mmu: mmu, thread: thread)
+                }
+            } else {
+                perform(.bitmapTest, on: &window)
+                if case .bitmapClear(let marked) = window.stage { perform(.bitmapClear(marked), on: &window) }
+            }
         }
         if case .perPage = window.stage { performRemaining(&window) }
         finishCalls(&window)
@@ -177,10 +189,23 @@ struct AgingDriver<MMU: SecondaryMMU> {
 
     /// The window's remaining calls: the per-page path, one `clear_young` per present page in
     /// one loop (the calls `nextCall` would hand out one at a time).
+    /// The first guest's pages go through a loop of their own: through `perform`, whose switch
+    /// serves every kind of call, the backend's `clear_young` was no longer inlined into the
+    /// loop (the gate measured 1.31× the instructions per aged page on the per-page baseline).
     @inline(never)
     private mutating func performRemaining(_ window: inout Window) {
         guard case .perPage(let pages) = window.stage else { return }
-        pages.forEachGFN(in: window.range) { page in perform(.page(page), on: &window) }
+        if isFirstGuest(window.range.start) {
+            let (mmu, thread, range) = (self.mmu, self.thread, window.range)
+            var young = window.young
+            pages.forEachGFN(in: range) { page in
+                if clearPage(page, mmu: mmu, thread: thread) { young.insert(page, in: range) }
+            }
+            window.young = young
+            notifierCalls &+= UInt64(pages.count)
+        } else {
+            pages.forEachGFN(in: window.range) { page in perform(.page(page), on: &window) }
+        }
         window.stage = .done
     }
 
@@ -316,29 +341,39 @@ struct AgingDriver<MMU: SecondaryMMU> {
     /// A window's aging call on the guest `mmu`, called on `thread`.
     @inline(__always)
     private mutating func ask(_ call: NotifierCall, on window: inout Window, mmu: MMU, thread: HostThread) {
-        let range = window.range
         switch call {
-        case .bitmapTest:
-            var young = YoungBitmap()
-            if mmu.testYoung(range, bitmap: &young, thread: thread).contains(.bitmapUnreliable) {
-                window.stage = .perPage(window.present)
-                return
-            }
-            young.formIntersection(window.present)
-            window.young.formUnion(young)
-            window.stage = young.isEmpty ? .done : .bitmapClear(young)
-        case .bitmapClear(let marked):
-            if flushOnAge {
-                flushingClear(range, marked, mmu: mmu, thread: thread)
-            } else {
-                _ = mmu.clearYoung(range, bitmap: marked, thread: thread)
-            }
-            window.stage = .done
+        case .bitmapTest: testWindow(&window, mmu: mmu, thread: thread)
+        case .bitmapClear(let marked): clearWindow(marked, &window, mmu: mmu, thread: thread)
         case .page(let page):
-            if clearPage(page, mmu: mmu, thread: thread) { window.young.insert(page, in: range) }
+            if clearPage(page, mmu: mmu, thread: thread) { window.young.insert(page, in: window.range) }
         case .reference, .evict:
             break
         }
+    }
+
+    /// `test_young` with the window's bitmap; an unreliable bitmap sends the window down the
+    /// per-page path.
+    @inline(__always)
+    private func testWindow(_ window: inout Window, mmu: MMU, thread: HostThread) {
+        var young = YoungBitmap()
+        if mmu.testYoung(window.range, bitmap: &young, thread: thread).contains(.bitmapUnreliable) {
+            window.stage = .perPage(window.present)
+            return
+        }
+        young.formIntersection(window.present)
+        window.young.formUnion(young)
+        window.stage = young.isEmpty ? .done : .bitmapClear(young)
+    }
+
+    /// `clear_young` of the pages `marked`, with the bitmap.
+    @inline(__always)
+    private func clearWindow(_ marked: YoungBitmap, _ window: inout Window, mmu: MMU, thread: HostThread) {
+        if flushOnAge {
+            flushingClear(window.range, marked, mmu: mmu, thread: thread)
+        } else {
+            _ = mmu.clearYoung(window.range, bitmap: marked, thread: thread)
+        }
+        window.stage = .done
     }
 
     /// A call on a guest other than the first (`--vms`): out of line, so one guest's pass loop

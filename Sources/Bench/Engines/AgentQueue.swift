@@ -14,13 +14,19 @@
 /// usual case, the popped agent scheduling its own next step, replays that path once, not twice.
 /// It is not copyable, so its buffers have one owner and are written without uniqueness checks.
 struct AgentQueue: ~Copyable {
+    /// A tree node: the least pending step of its subtree and whose it is. The key sits beside
+    /// the agent, so a level of a replay reads one node, not a winner and then its key.
+    struct Node {
+        /// The time's bits above the order's, so one unsigned comparison orders two steps as
+        /// `(time, order)` does; `absent` when the agent has no pending step.
+        var key: UInt128
+        var agent: Int32
+    }
+
     /// Leaves: the agents, padded to a power of two.
     private let leaves: Int
-    /// Per leaf, its pending step's key (`absent`: none); the time's bits above the order's, so
-    /// one unsigned comparison orders two steps as `(time, order)` does.
-    private let keys: UnsafeMutablePointer<UInt128>
-    /// Node `n`'s subtree's least leaf, for `1 ≤ n < leaves`; node `leaves + i` is leaf `i`.
-    private let winners: UnsafeMutablePointer<Int32>
+    /// Node `n`'s subtree's least step, for `1 ≤ n < leaves`; node `leaves + i` is agent `i`'s own.
+    private let nodes: UnsafeMutablePointer<Node>
     /// The agent `popMin` returned, whose path still names it as the winner: replayed before the
     /// tree is next used, unless its own `schedule` comes first and replays it once for both.
     private var popped: Int32 = -1
@@ -33,19 +39,17 @@ struct AgentQueue: ~Copyable {
         var leaves = 1
         while leaves < agents { leaves *= 2 }
         self.leaves = leaves
-        keys = .allocate(capacity: leaves)
-        keys.initialize(repeating: Self.absent, count: leaves)
-        winners = .allocate(capacity: 2 * leaves)
+        nodes = .allocate(capacity: 2 * leaves)
         // With every key absent, each subtree's leftmost leaf is its winner.
-        for node in stride(from: 2 * leaves - 1, through: 1, by: -1) {
-            winners[node] = node >= leaves ? Int32(node - leaves) : winners[2 * node]
+        for node in stride(from: 2 * leaves - 1, through: 0, by: -1) {
+            let agent = node >= leaves ? Int32(node - leaves) : node == 0 ? 0 : nodes[2 * node].agent
+            (nodes + node).initialize(to: Node(key: Self.absent, agent: agent))
         }
-        winners[0] = 0
     }
 
     deinit {
-        keys.deallocate()
-        winners.deallocate()
+        nodes.deinitialize(count: 2 * leaves)
+        nodes.deallocate()
     }
 
     /// `agent`'s pending step is now the one at `time`, ordered among equal times by `order`.
@@ -53,7 +57,7 @@ struct AgentQueue: ~Copyable {
         precondition(agent >= 0 && agent < leaves, "no such agent")
         // Non-negative doubles order as their bit patterns do (-0 is excluded: its sign bit set).
         precondition(time.sign == .plus && time.isFinite, "a negative or infinite time")
-        keys[agent] = UInt128(time.bitPattern) << 64 | UInt128(order)
+        nodes[leaves + agent].key = UInt128(time.bitPattern) << 64 | UInt128(order)
         if popped == Int32(agent) { popped = -1 } else { replayPopped() }
         replay(agent)
     }
@@ -62,19 +66,19 @@ struct AgentQueue: ~Copyable {
     mutating func remove(_ agent: Int) {
         precondition(agent >= 0 && agent < leaves, "no such agent")
         replayPopped()
-        keys[agent] = Self.absent
+        nodes[leaves + agent].key = Self.absent
         replay(agent)
     }
 
     /// The least pending step, taken out of the queue; nil when no agent has one.
     mutating func popMin() -> (agent: Int, time: Double)? {
         replayPopped()
-        let agent = Int(winners[1])
-        let key = keys[agent]
-        guard key != Self.absent else { return nil }
-        keys[agent] = Self.absent
-        popped = Int32(agent)
-        return (agent, Double(bitPattern: UInt64(truncatingIfNeeded: key >> 64)))
+        let winner = nodes[1]
+        guard winner.key != Self.absent else { return nil }
+        let agent = Int(winner.agent)
+        nodes[leaves + agent].key = Self.absent
+        popped = winner.agent
+        return (agent, Double(bitPattern: UInt64(truncatingIfNeeded: winner.key >> 64)))
     }
 
     /// The last popped agent's path recomputed without it, if nothing has done that yet.
@@ -86,25 +90,19 @@ struct AgentQueue: ~Copyable {
     }
 
     /// Recomputes the winners on `agent`'s path to the root: at each node, the winner so far
-    /// against the sibling subtree's.
+    /// against the sibling subtree's. The winner so far stays in registers, and each level
+    /// reads only its sibling node, which no earlier level wrote, so the loads overlap (a
+    /// winner index and then its key, as before, was a dependent load per level and 19
+    /// instructions a level). Equal keys (only absent ones) keep the winner so far.
     @inline(__always)
     private func replay(_ agent: Int) {
-        // The winner so far stays in registers: each level loads only its sibling's winner and
-        // key, which no earlier level wrote, so the loads overlap instead of each waiting for
-        // the store of the level below (perf: the queue went from 15% of a 112-vCPU cell to 10%). Equal keys (only
-        // absent ones) keep the winner so far.
         var node = leaves + agent
-        var winner = Int32(agent)
-        var key = keys[agent]
+        var best = nodes[node]
         while node > 1 {
-            let sibling = winners[node ^ 1]
-            let siblingKey = keys[Int(sibling)]
-            if siblingKey < key {
-                winner = sibling
-                key = siblingKey
-            }
+            let sibling = nodes[node ^ 1]
+            if sibling.key < best.key { best = sibling }
             node >>= 1
-            winners[node] = winner
+            nodes[node] = best
         }
     }
 }
