@@ -171,7 +171,7 @@ import Testing
         settings.rounds = 1
         let cell = SweepCell(backend: "x86-tdp", memoryPerVCPU: try ByteSize(parsing: "1M"), vcpus: 1, aging: true, repetition: 0, index: 0)
         let context = RunContext(commit: "c", host: "h", cpuModel: "m", cores: 2, build: "debug", timestamp: "t", executable: "e")
-        let record = CellRunner.run(cell, mmu: probe, host: try Self.hostSide(pages: pages), backend: "x86-tdp", settings: settings, context: context)
+        let record = try CellRunner.run(cell, mmu: probe, host: try Self.hostSide(pages: pages), backend: "x86-tdp", settings: settings, context: context)
         #expect(record.nonABitChanges == 1)
         #expect(RunCommand.invariantOutcome([record], outputPath: "x.csv")?.status == .invariantViolated)
         #expect(ExitStatus.invariantViolated.rawValue == 3)

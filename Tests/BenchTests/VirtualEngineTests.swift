@@ -15,7 +15,7 @@ import Testing
             memoryBytes: memoryBytes, lockPairNanos: 20, lineTransferNanos: 60, tlbLookupNanos: 2, exitEntryNanos: 30,
             gupFirstTouchNanos: 900, gupPresentNanos: 40, hostWindowNanos: 5, hostScanNanosPerPage: 8,
             promoteNanosPerPage: 4, hostUnmapNanosPerPage: 6,
-            backends: Dictionary(uniqueKeysWithValues: Backends.all.map { ($0.name, own) }))
+            backends: Dictionary(uniqueKeysWithValues: Backends.all.flatMap { [($0.name, own), ("\($0.name)/ad-off", own)] }))
     }
 
     /// A calibration file in `directory` with fixed engine costs, so a command runs without
@@ -169,6 +169,25 @@ import Testing
     }
 
     static let raceSeed: UInt64 = 1
+
+    /// Without A/D bits, aging makes an entry non-present; on a guest this small its passes come
+    /// faster than a fault's re-entry, so every restored entry is cleared again before the
+    /// retry. The cell stops with one line that says so (exit 2 from the command), not with the
+    /// broken-backend trap that the next fault would spring.
+    @Test func aVCPUThatAgingStarvesStopsTheCellWithAReason() throws {
+        var settings = Self.settings(.virtual)
+        settings.accessTracking = true
+        let error = #expect(throws: InputError.self) {
+            try Self.run("x86-tdp", memory: "1M", vcpus: 1, aging: true, settings)
+        }
+        let message = try #require(error?.message)
+        #expect(message.contains("x86-tdp 1M × 1 vCPUs, aging on: vCPU 0's write access to gfn 0 made no progress in"))
+        #expect(message.contains("give each vCPU more memory"))
+        #expect(!message.contains("\n"))
+        // With more memory per vCPU the same cell runs to its end.
+        let record = try Self.run("x86-tdp", memory: "64M", vcpus: 1, aging: true, settings)
+        #expect(record.faults >= 16384)
+    }
 
     @Test func runRefusesWhatTheVirtualEngineDoesNotModelAndMeasuresMissingCosts() throws {
         let directory = makeScratchDirectory()

@@ -95,6 +95,11 @@ struct VCPU<MMU: SecondaryMMU> {
     /// prefetched (`.some(nil)`: the phase ends there; nil: not taken yet).
     private var following: (gfn: UInt64, write: Bool, request: RequestEdge)??
     private var progress = FaultProgress()
+    /// The access this vCPU could not complete: every fault's work was undone before the
+    /// access retried, until one more fault would reach `SecondaryMMU.faultsWithoutProgressLimit`
+    /// and stop the process as a broken backend does. The virtual engine stops the cell here
+    /// instead (`VirtualRun`), with a message that says why.
+    private(set) var starvedAccess: (gfn: UInt64, write: Bool, faults: Int)?
 
     init(
         mmu: MMU, index: Int, pages: UInt64, settings: WorkloadSettings, repetition: Int, host: HostSide?, tlb: TLB?,
@@ -180,6 +185,9 @@ struct VCPU<MMU: SecondaryMMU> {
     mutating func commitFault() -> AgentStep {
         let (gfn, write) = pending!
         _ = mmu.completeFault(gfn, write: write, entry: faultEntry!, thread: thread, tlb: tlb, progress: &progress)
+        if progress.faultsWithoutProgress >= MMU.faultsWithoutProgressLimit - 1 {
+            starvedAccess = (gfn, write, progress.faults)
+        }
         faultEntry = nil
         inGuest = true
         report.faults &+= 1

@@ -56,21 +56,21 @@ public enum CellRunner {
         if budget != nil && host == nil { throw InputError("--host-memory and --overcommit need the host side; --costs raw has none") }
         let others = Array(mmus.dropFirst())
         if let radix = mmus[0] as? RadixMMU {
-            return opened(cell, radix, others: others, host: host, engine: engine, backend: backend, settings: settings, context: context)
+            return try opened(cell, radix, others: others, host: host, engine: engine, backend: backend, settings: settings, context: context)
         }
         if let shadow = mmus[0] as? ShadowMMU {
-            return opened(cell, shadow, others: others, host: host, engine: engine, backend: backend, settings: settings, context: context)
+            return try opened(cell, shadow, others: others, host: host, engine: engine, backend: backend, settings: settings, context: context)
         }
-        return opened(cell, mmus[0], others: others, host: host, engine: engine, backend: backend, settings: settings, context: context)
+        return try opened(cell, mmus[0], others: others, host: host, engine: engine, backend: backend, settings: settings, context: context)
     }
 
     /// The cell on `first`'s type: the other guests' MMUs are of the same backend.
     private static func opened<MMU: SecondaryMMU, Engine: CellEngine>(
         _ cell: SweepCell, _ first: MMU, others: [any SecondaryMMU], host: HostSide?, engine: Engine, backend: String,
         settings: WorkloadSettings, context: RunContext
-    ) -> RunRecord {
-        run(cell, mmu: first, host: host, engine: engine, backend: backend, settings: settings, context: context,
-            others: others.map { $0 as! MMU })
+    ) throws(InputError) -> RunRecord {
+        try run(cell, mmu: first, host: host, engine: engine, backend: backend, settings: settings, context: context,
+                others: others.map { $0 as! MMU })
     }
 
     /// The watermarks of `limit` for guests of `guestPages` in all (nil: no limit).
@@ -93,20 +93,25 @@ public enum CellRunner {
     /// MMU) on real threads. Tests call it with MMUs of their own.
     static func run<MMU: SecondaryMMU>(
         _ cell: SweepCell, mmu: MMU, host: HostSide?, backend: String, settings: WorkloadSettings, context: RunContext
-    ) -> RunRecord {
-        run(cell, mmu: mmu, host: host, engine: ThreadEngine(), backend: backend, settings: settings, context: context)
+    ) throws(InputError) -> RunRecord {
+        try run(cell, mmu: mmu, host: host, engine: ThreadEngine(), backend: backend, settings: settings, context: context)
     }
 
+    /// - Throws: `InputError` when the engine stopped the cell before its end (a vCPU aging
+    ///   starved, `EngineRun.starvation`).
     static func run<MMU: SecondaryMMU, Engine: CellEngine>(
         _ cell: SweepCell, mmu: MMU, host: HostSide?, engine: Engine, backend: String, settings: WorkloadSettings,
         context: RunContext, others: [MMU] = []
-    ) -> RunRecord {
+    ) throws(InputError) -> RunRecord {
         let setup = CellSetup(cell: cell, mmu: mmu, host: host, settings: settings, others: others)
         var tables = TableBytes()
         var agingOnly: (report: AgingReport, limitPassSeconds: Double)?
         var run = engine.run(setup) {
             tables = TableBytes(mmus: setup.mmus, host: host)
             if settings.agingOnly && cell.aging { agingOnly = agingOnlyPasses(setup) }
+        }
+        if let starvation = run.starvation {
+            throw InputError("\(backend) \(cell.memoryPerVCPU) × \(cell.vcpus) vCPUs, aging \(cell.aging ? "on" : "off"): \(starvation)")
         }
         if let agingOnly { run.aging = agingOnly.report }
         let audit = CellAudit(setup, staleAccesses: run.vcpus.reduce(0) { $0 + $1.staleAccesses })

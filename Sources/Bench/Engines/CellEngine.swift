@@ -31,4 +31,7 @@ struct EngineRun {
     var workStart: UInt64
     /// The virtual engine's machine model's counts (zero from the thread engine).
     var machine = MachineCounters()
+    /// Why the virtual engine stopped the cell before its end: a vCPU that made no progress
+    /// (`VCPU.starvedAccess`); nil when the cell ran to its end.
+    var starvation: String?
 }

@@ -164,6 +164,8 @@ private final class VirtualRun<MMU: SecondaryMMU> {
     private var zoneLock = VirtualSpinLock(line: HostLine.zoneLock.rawValue)
     private var lruLock = VirtualSpinLock(line: HostLine.lruLock.rawValue)
     private var counters = MachineCounters()
+    /// Set when a vCPU made no progress: the event loop stops there.
+    private var starvation: String?
     private let split: FaultSplit
     private let faultPath: KernelFaultPath
     /// Where the per-entry lines start, and the per-rmap lines (nil: the backend has none).
@@ -279,7 +281,7 @@ private final class VirtualRun<MMU: SecondaryMMU> {
             scheduleStep(unmapIndex, at: agent.due)
         }
         var ran: UInt64 = 0
-        while let next = events.popMin() {
+        while starvation == nil, let next = events.popMin() {
             ran &+= 1
             step(next.agent, at: next.time)
         }
@@ -305,7 +307,8 @@ private final class VirtualRun<MMU: SecondaryMMU> {
         counters.lruLockAcquisitions = lruLock.acquisitions
         counters.lineMoves = lines.totalMoves
         return EngineRun(
-            vcpus: reports, aging: aging, populateStart: 0, workStart: Self.whole(workStart), machine: counters)
+            vcpus: reports, aging: aging, populateStart: 0, workStart: Self.whole(workStart), machine: counters,
+            starvation: starvation)
     }
 
     private func step(_ agent: Int, at time: Double) {
@@ -549,6 +552,14 @@ private final class VirtualRun<MMU: SecondaryMMU> {
         }
     }
 
+    /// Why vCPU `index` could not complete its access `starved`, in one line.
+    private static func starvation(vcpu index: Int, _ starved: (gfn: UInt64, write: Bool, faults: Int)) -> String {
+        "vCPU \(index)'s \(starved.write ? "write" : "read") access to gfn \(starved.gfn) made no progress in "
+            + "\(starved.faults) faults: each fault's entry was undone before the access retried (with --ad-off, "
+            + "aging passes over this little memory come faster than a fault's re-entry: give each vCPU more "
+            + "memory), or the backend's access refuses what its fault installs"
+    }
+
     /// The vCPU's accesses from `time` until one faults, the phase ends, or the quantum is spent.
     /// A request starts when its first access is issued and ends when its last completes (after
     /// its faults and retries): its latency is what its accesses cost and waited.
@@ -686,6 +697,10 @@ private final class VirtualRun<MMU: SecondaryMMU> {
         let before = vcpus[index].thread.lockStats
         let step = vcpus[index].commitFault()
         Self.checkDeclaredLock(mode, before: before, after: vcpus[index].thread.lockStats, step: step)
+        if let starved = vcpus[index].starvedAccess {
+            starvation = Self.starvation(vcpu: index, starved)
+            return
+        }
         now = lines.write(leafLine(gfn), by: index, at: now)
         if faultPath.countsPageStats { now = writeGuest(.pageStats, by: index, at: now) }
         if let rmapLineBase { now = lines.write(rmapLineBase + Int(gfn >> 3), by: index, at: now) }
