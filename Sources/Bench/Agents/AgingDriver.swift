@@ -189,9 +189,11 @@ struct AgingDriver<MMU: SecondaryMMU> {
 
     /// The window's remaining calls: the per-page path, one `clear_young` per present page in
     /// one loop (the calls `nextCall` would hand out one at a time).
-    /// The first guest's pages go through a loop of their own: through `perform`, whose switch
-    /// serves every kind of call, the backend's `clear_young` was no longer inlined into the
-    /// loop (the gate measured 1.31× the instructions per aged page on the per-page baseline).
+    ///
+    /// The first guest's pages have a loop of their own that calls the backend directly: through
+    /// `perform`, whose switch serves every kind of call, the backend's `clear_young` was no
+    /// longer inlined into the loop (the gate measured 1.31× the instructions per aged page on
+    /// the per-page baseline).
     @inline(never)
     private mutating func performRemaining(_ window: inout Window) {
         guard case .perPage(let pages) = window.stage else { return }
